@@ -1,0 +1,1 @@
+"""ETL: read, validate and load cities, indicators and cooperation edges."""

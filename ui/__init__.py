@@ -1,0 +1,1 @@
+"""The cultnet command line and the Streamlit explorer. Renders; does not compute."""
