@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# README command 1: set up, load the (simulated) sample into the embedded store, print a summary,
+# then start the explorer on http://localhost:8501 (set CULTNET_NO_UI=1 to stop after the summary).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$PWD/.venv/bin:$PATH"
+cultnet load --sample
+cultnet info
+cultnet network --year 2024
+if [ -z "${CULTNET_NO_UI:-}" ]; then
+  exec cultnet ui --port "${CULTNET_PORT:-8501}"
+fi
