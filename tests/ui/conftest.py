@@ -1,0 +1,41 @@
+"""Fixtures for the explorer tests: an embedded store in a temporary data dir, loaded with the
+sample (etl.load.load_sample), exposed to the app through CULTNET_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "ui" / "app.py"
+
+
+@pytest.fixture(scope="session")
+def sample_store_env(tmp_path_factory):
+    """Environment of a sample-loaded embedded store: {"CULTNET_DATA_DIR": ..., ...}."""
+    from cultnet.settings import Settings
+    from etl.load import load_sample
+    from graph.store import open_store
+
+    data_dir = tmp_path_factory.mktemp("cultnet-ui-store")
+    env = {"CULTNET_BACKEND": "embedded", "CULTNET_DATA_DIR": str(data_dir),
+           "CULTNET_GRAPH": "cultnet"}
+    settings = Settings.from_env(env)
+    store = open_store(settings)
+    try:
+        load_sample(store)
+    finally:
+        store.close()
+    yield env
+    from graph.embedded_store import stop_server
+
+    stop_server(settings)  # the embedded server outlives its clients; stop it
+
+
+@pytest.fixture()
+def app_env(sample_store_env, monkeypatch):
+    for k, v in sample_store_env.items():
+        monkeypatch.setenv(k, v)
+    yield sample_store_env

@@ -1,0 +1,223 @@
+"""AppTest for every page of the explorer against a real embedded store loaded with the sample.
+
+Each page must render without an exception or an error message and show its key numbers; the
+Table 1 shown on the Centrality page must equal analysis.network's values for the same graph,
+built here independently from the store's data.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.ui.conftest import APP
+
+streamlit = pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+# the first render of each page fits its models on the sample (about a minute in all)
+pytestmark = pytest.mark.slow
+
+PAGES = ["overview", "network_map", "centrality", "structure", "roles", "drivers", "upgrading",
+         "dynamics", "console", "data"]
+TIMEOUT = 180  # first renders fit models; the app caches them for later renders
+
+
+@pytest.fixture(scope="module")
+def at(sample_store_env):
+    """One app session shared by the page tests (as a user clicking through the pages)."""
+    import os
+
+    saved = {k: os.environ.get(k) for k in sample_store_env}
+    os.environ.update(sample_store_env)
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    app.run()
+    yield app
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()  # closes the app's store (on_release)
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def _visit(at: AppTest, page: str) -> AppTest:
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    _check_figures(at)
+    return at
+
+
+MAGIC = re.compile(r"^(x|y)axis\d*_|^(marker|line|legend|title|font|colorbar)_")
+
+
+def _bad_forms(node, path="") -> list[str]:
+    """Property forms plotly.js 3 ignores: a string ``title`` (it needs {"text": ...}) and
+    plotly.py's magic-underscore shorthands (``xaxis_title``), which only validated figures
+    expand."""
+    bad = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "title" and isinstance(v, str):
+                bad.append(f"{path}.title is a string")
+            if MAGIC.match(str(k)):
+                bad.append(f"{path}.{k} is a shorthand")
+            if k != "template":
+                bad += _bad_forms(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            bad += _bad_forms(v, f"{path}[{i}]")
+    return bad
+
+
+def _check_figures(at: AppTest) -> None:
+    """The explorer builds figures with plotly's validation off for speed (ui.plots.figure), so
+    nothing expands shorthands: every chart sent to the browser must use explicit forms."""
+    import json
+
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        bad = _bad_forms(spec)
+        assert not bad, bad
+
+
+def _errors(at: AppTest) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [w.value for w in at.warning] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_overview_shows_counts_and_banner(at):
+    _visit(at, "overview")
+    assert not _errors(at), _errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Cities"] == "14"
+    assert any("SIMULATED" in w.value for w in at.warning)
+    titles = _texts(at)
+    for card in ("Dual core", "Strongest driver", "IRF peak", "FEVD share"):
+        assert card in titles
+
+
+def test_network_map(at):
+    _visit(at, "network_map")
+    assert not _errors(at), _errors(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Cities"] == "14"
+    assert len(at.get("plotly_chart")) >= 1
+
+
+def test_centrality_table_equals_analysis_network(at, sample_store_env):
+    from analysis.gravity import gravity_links
+    from analysis.network import analyze_network
+    from cultnet.settings import Settings
+    from graph.export import frame_to_igraph
+    from graph.store import open_store
+
+    _visit(at, "centrality")
+    assert not _errors(at), _errors(at)
+    shown = at.dataframe[0].value
+    assert list(shown["City"])[-1] == "Average"
+    assert len(shown) == 15  # 14 cities + the average row
+    method = at.segmented_control(key="cent_method").value
+    year = at.select_slider(key="cent_year").value
+    store = open_store(Settings.from_env(sample_store_env))
+    try:
+        links = store.edges("city", year=int(year), method=method)
+        if "linked" in links.columns:
+            links = links[links["linked"].astype(bool)]
+        if not len(links) and method == "gravity":
+            g = gravity_links(store.cities(), store.indicators(), years=[int(year)])
+            links = g[g["linked"]]
+        graph = frame_to_igraph(links, store.cities(), directed=(method == "gravity"))
+    finally:
+        store.close()
+    expected = analyze_network(graph).nodes.set_index("name")
+    got = shown[shown["City"] != "Average"].set_index("City")
+    for city in expected.index:
+        assert got.loc[city, "Betweenness Centrality"] == pytest.approx(
+            expected.loc[city, "betweenness"], abs=1e-12)
+        assert got.loc[city, "Out-degree"] == expected.loc[city, "out_degree"]
+    avg = shown[shown["City"] == "Average"].iloc[0]
+    assert avg["Betweenness Centrality"] == pytest.approx(expected["betweenness"].mean(), abs=1e-12)
+
+
+@pytest.mark.parametrize("page", ["structure", "roles", "drivers", "upgrading", "dynamics"])
+def test_analysis_pages_render(at, page):
+    _visit(at, page)
+    errors = _errors(at)
+    assert not errors, errors
+    assert len(at.get("plotly_chart")) >= 1 or page == "roles"
+
+
+def test_drivers_table2_numbers(at, sample_store_env):
+    from analysis.panel import fit_panel
+    from cultnet.settings import Settings
+    from graph.store import open_store
+
+    _visit(at, "drivers")
+    table = at.dataframe[0].value
+    assert "term" in table.columns and "Coef" in table.columns
+    row = table[table["term"].astype(str).str.startswith("Digital technology")]
+    assert len(row) == 1
+    store = open_store(Settings.from_env(sample_store_env))
+    try:
+        ind = store.indicators()
+    finally:
+        store.close()
+    # the page's default: fixed effects, SE clustered by city, all five drivers in logs
+    ref = fit_panel(ind, "cul", ["dig", "tech", "res", "dem", "sys"], effects="entity",
+                    cov="robust", log=True)
+    shown = float(str(row["Coef"].iloc[0]).rstrip("*"))
+    assert shown == pytest.approx(float(ref.params["ln_dig"]), abs=5e-4)  # shown with 4 decimals
+
+
+def test_dynamics_fevd_rows_sum_to_100(at):
+    _visit(at, "dynamics")
+    assert not _errors(at), _errors(at)
+    fevd = next(d.value for d in at.dataframe if "S.E." in d.value.columns)
+    shares = fevd[[c for c in fevd.columns if str(c).endswith("%")]]
+    np.testing.assert_allclose(shares.sum(axis=1), 100.0, atol=1e-2)
+
+
+def test_console_runs_saved_query_and_refuses_writes(at):
+    _visit(at, "console")
+    at.selectbox(key="cy_example").set_value("Indicators of a city").run()
+    at.selectbox(key="cy_p_Indicators of a city_city").set_value("Shenyang")
+    at.button(key="FormSubmitter:cypher_form-Run query").click().run()
+    assert not at.exception
+    assert not _errors(at), _errors(at)
+    result = next(d.value for d in at.dataframe if "year" in d.value.columns)
+    assert len(result) == 10 and result["year"].is_monotonic_increasing
+    at.selectbox(key="cy_example").set_value("Write attempt (rejected: read-only)").run()
+    at.button(key="FormSubmitter:cypher_form-Run query").click().run()
+    assert any("read" in e.lower() for e in _errors(at)), _errors(at)
+
+
+def test_data_page_lists_the_sample_dataset(at):
+    _visit(at, "data")
+    assert not _errors(at), _errors(at)
+    ds = next(d.value for d in at.dataframe if "sha256" in d.value.columns)
+    assert len(ds) == 1 and bool(ds["simulated"].iloc[0])
+
+
+def test_unreachable_store_is_a_message_not_a_traceback(monkeypatch):
+    monkeypatch.setenv("CULTNET_BACKEND", "neo4j")
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")  # nothing listens on port 1
+    monkeypatch.setenv("NEO4J_PASSWORD", "unused-password")
+    app = AppTest.from_file(str(APP), default_timeout=60)
+    app.run()
+    assert not app.exception
+    errors = _errors(app)
+    assert len(errors) == 1 and "not available" in errors[0] and "127.0.0.1:1" in errors[0]
+    assert "Traceback" not in errors[0]

@@ -1,0 +1,100 @@
+"""The cultnet explorer: the router (``streamlit run ui/app.py``, or ``cultnet ui``).
+
+It sets the page up, shows which store the app is connected to and the SIMULATED banner, and
+runs the selected page. Pages live in ui/pages/, cached reads in ui/data.py, the plot style in
+ui/plots.py.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:  # a plain checkout, not installed
+    sys.path.insert(0, _ROOT)
+
+import streamlit as st  # noqa: E402
+
+from cultnet.errors import CultnetError  # noqa: E402
+from ui import data as D  # noqa: E402
+from ui.pages import _common as C  # noqa: E402
+
+st.set_page_config(page_title="cultnet explorer", page_icon=":material/hub:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+PAGES = {
+    "": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    ],
+    "Network": [
+        # url paths are the file names: a different url_path makes Streamlit show a spurious
+        # "Page not found" dialog on a direct visit (it first looks the name up in pages/)
+        st.Page("pages/network_map.py", title="Network map", icon=":material/hub:"),
+        st.Page("pages/centrality.py", title="Centrality", icon=":material/leaderboard:"),
+        st.Page("pages/structure.py", title="Structure", icon=":material/scatter_plot:"),
+        st.Page("pages/roles.py", title="Roles & robustness", icon=":material/diversity_3:"),
+    ],
+    "Econometrics": [
+        st.Page("pages/drivers.py", title="Drivers", icon=":material/trending_up:"),
+        st.Page("pages/upgrading.py", title="Upgrading", icon=":material/stacked_line_chart:"),
+        st.Page("pages/dynamics.py", title="Dynamics", icon=":material/timeline:"),
+    ],
+    "Data": [
+        st.Page("pages/console.py", title="Cypher console", icon=":material/terminal:"),
+        st.Page("pages/data.py", title="Data", icon=":material/database:"),
+    ],
+}
+
+
+def draw_sidebar(key: str | None, error: str | None) -> None:
+    with st.sidebar:
+        if error:
+            st.caption(":material/cloud_off: not connected to the graph store")
+            return
+        info = D.describe(key)
+        backend = info.get("backend", "?")
+        label = "Neo4j" if backend == "neo4j" else "embedded FalkorDB" if backend == "embedded" \
+            else backend
+        version = str(info.get("version") or "").replace("FalkorDB", "").replace("Neo4j", "")
+        version = f" {version.strip()}" if version.strip() else ""
+        st.markdown(f":material/database: **{label}**{version}")
+        st.caption(str(info.get("location", "")))
+        ds = D.datasets(key)
+        if ds is not None and len(ds):
+            done = ds[ds["status"].astype(str) == "complete"] if "status" in ds.columns else ds
+            names = ", ".join(str(x) for x in done["id"].head(3))
+            more = f" (+{len(done) - 3})" if len(done) > 3 else ""
+            st.caption(f"{len(done)} dataset(s): {names}{more}")
+        else:
+            st.caption("no data loaded")
+
+
+def main() -> None:
+    page = st.navigation(PAGES)
+    key, error = None, None
+    try:
+        key = D.data_key()
+        st.session_state["_data_key"] = key
+    except CultnetError as e:
+        error = e.user_message
+    draw_sidebar(key, error)
+    if error:
+        st.title("cultnet explorer")
+        st.error(f"The graph store is not available: {error}", icon=":material/cloud_off:")
+        st.stop()
+    started = time.perf_counter()
+    with C.guard(page.title):
+        page.run()
+    draw_run_marker(time.perf_counter() - started)
+
+
+def draw_run_marker(seconds: float) -> None:
+    """How long this page took, and a marker the browser test waits for (a run counter)."""
+    n = st.session_state.get("_runs", 0) + 1
+    st.session_state["_runs"] = n
+    st.sidebar.caption(f"page rendered in {seconds:.2f} s · run {n}")
+
+
+main()

@@ -1,0 +1,198 @@
+"""Data: upload files, see validation problems, load with progress, list and delete datasets."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from cultnet.errors import CultnetError, ValidationError
+from ui import data as D
+from ui import plots as P
+from ui.pages import _common as C
+
+ROLES = ("cities", "indicators", "edges", "enterprises", "series")
+ROLE_HELP = {
+    "cities": "name, name_zh, province, lat, lon (+ numeric attributes)",
+    "indicators": "city, year + indicator columns (cul, dig, tech, res, dem, sys, pop, gdp_pc, ...)",
+    "edges": "source, target, weight, year (CSV/XLSX), a Pajek .net file, or node-partner-"
+             "frequency triples; enterprises (cooperation) or cities (observed links)",
+    "enterprises": "id, name, city (+ attributes)",
+    "series": "region, period (2015Q1 or 2015), freq + series columns (dt, wfb, wsb, ...)",
+}
+FORMATS = {"auto": None, "CSV table": "csv", "Excel table": "xlsx", "Pajek .net": "pajek",
+           "triples (node, partner, frequency)": "triples"}
+
+
+def guess_role(name: str) -> str:
+    n = name.lower()
+    if n.endswith((".net", ".paj")) or any(w in n for w in ("edge", "coop", "link", "arc")):
+        return "edges"
+    for role, words in (("indicators", ("indic", "panel", "obs")), ("cities", ("cit",)),
+                        ("enterprises", ("enterp", "firm", "compan")), ("series", ("series", "var"))):
+        if any(w in n for w in words):
+            return role
+    return "edges"
+
+
+# ---------------------------------------------------------------------------------------------
+# widgets
+# ---------------------------------------------------------------------------------------------
+
+
+def upload_ui() -> tuple[list, dict, dict]:
+    files = st.file_uploader("Files (CSV, XLSX, Pajek .net, text)", accept_multiple_files=True,
+                             type=["csv", "txt", "tsv", "xlsx", "xls", "net", "paj"],
+                             key="upload_files",
+                             help="Each file plays one role; the role is guessed from the name.")
+    roles: dict[str, str] = {}
+    for i, f in enumerate(files or []):
+        c1, c2 = st.columns([2, 3])
+        c1.markdown(f"`{f.name}` ({f.size / 1024:.1f} KB)")
+        roles[f.name] = c2.selectbox("role", ROLES, index=ROLES.index(guess_role(f.name)),
+                                     key=f"role_{i}_{f.name}", label_visibility="collapsed",
+                                     format_func=lambda r: f"{r}: {ROLE_HELP[r]}")
+    with st.expander("Options"):
+        c1, c2, c3 = st.columns(3)
+        fmt = FORMATS[c1.selectbox("Edge file format", list(FORMATS), key="up_fmt")]
+        directed = {"auto": None, "directed": True, "undirected": False}[
+            c2.radio("Edges are", ["auto", "directed", "undirected"], horizontal=True,
+                     key="up_directed")]
+        simulated = c3.checkbox("Mark as simulated data", value=False, key="up_sim")
+    return files or [], roles, {"fmt": fmt, "directed": directed, "simulated": simulated}
+
+
+def _save(files: list, roles: dict) -> tuple[Path, dict[str, Path]]:
+    """Write the uploads to a fresh temp dir under their original names; role -> path."""
+    tmp = Path(tempfile.mkdtemp(prefix="cultnet-upload-"))
+    paths: dict[str, Path] = {}
+    for f in files:
+        role = roles[f.name]
+        if role in paths:
+            raise CultnetError(f"Two files were given the role '{role}' ({paths[role].name} and "
+                               f"{f.name}); load them one at a time.")
+        p = tmp / Path(f.name).name
+        p.write_bytes(f.getvalue())
+        paths[role] = p
+    return tmp, paths
+
+
+# ---------------------------------------------------------------------------------------------
+# rendering
+# ---------------------------------------------------------------------------------------------
+
+
+def draw_problems(e: ValidationError) -> None:
+    st.error(f"{len(e.problems)} problem(s) found; nothing was written to the store.",
+             icon=":material/rule:")
+    frame = pd.DataFrame([{"file": p.file, "line": p.line, "column": p.column, "reason": p.reason}
+                          for p in e.problems])
+    P.show_table(frame, "validation_problems", key="problems",
+                 column_config={"line": st.column_config.NumberColumn(format="%d")})
+
+
+def do_validate_or_load(files: list, roles: dict, opts: dict, *, load: bool) -> None:
+    from etl import load as L
+
+    _tmp, paths = _save(files, roles)
+    kwargs = dict(fmt=opts["fmt"], directed=opts["directed"], simulated=opts["simulated"])
+    store = D.store()
+    try:
+        if not load:
+            bundle = L.validate_files(store, **paths, **kwargs)
+            rows = ", ".join(f"{k} {v:,}" for k, v in L.bundle_rows(bundle).items())
+            st.success(f"Valid: {rows}. Dataset id {bundle.dataset_id}.", icon=":material/check:")
+            for n in bundle.notes:
+                st.caption(n)
+            return
+        bar = st.progress(0.0, text="Validating ...")
+
+        def progress(done: int, total: int, label: str = "") -> None:
+            bar.progress(min(1.0, done / total) if total else 0.0, text=label or "Loading ...")
+
+        out = L.load_files(store, **paths, progress=progress, **kwargs)
+        bar.progress(1.0, text="Done")
+        D.clear()
+        st.session_state.pop("_data_key", None)
+        rows = ", ".join(f"{k} {v:,}" for k, v in out.get("rows", {}).items())
+        st.session_state["data_flash"] = f"Loaded dataset {out['dataset_id']}: {rows}."
+        st.rerun()
+    except ValidationError as e:
+        draw_problems(e)
+
+
+def load_sample() -> None:
+    from etl import load as L
+
+    bar = st.progress(0.0, text="Loading the sample ...")
+
+    def progress(done: int, total: int, label: str = "") -> None:
+        bar.progress(min(1.0, done / total) if total else 0.0, text=label or "Loading ...")
+
+    out = L.load_sample(D.store(), progress=progress)
+    D.clear()
+    st.session_state.pop("_data_key", None)
+    st.session_state["data_flash"] = f"Loaded the sample as dataset {out['dataset_id']}."
+    st.rerun()
+
+
+def draw_datasets(k: str) -> None:
+    ds = D.datasets(k)
+    if ds is None or not len(ds):
+        st.info("No datasets loaded yet.", icon=":material/database:")
+        return
+    P.show_table(ds, "datasets", key="datasets",
+                 column_config={"sha256": st.column_config.TextColumn(width="small"),
+                                "source": st.column_config.TextColumn(width="large")})
+    with st.form("delete_form", border=True):
+        c1, c2 = st.columns([3, 1])
+        victim = c1.selectbox("Delete a dataset (its nodes and relationships)",
+                              list(ds["id"].astype(str)), key="del_id")
+        sure = c1.checkbox("I understand this cannot be undone", key="del_sure")
+        go = c2.form_submit_button("Delete", type="secondary", icon=":material/delete:")
+    if go:
+        if not sure:
+            st.warning("Tick the confirmation box first.")
+            return
+        out = D.store().delete_dataset(victim)
+        D.clear()
+        st.session_state.pop("_data_key", None)
+        removed = ", ".join(f"{k_} {v:,}" for k_, v in (out or {}).items())
+        st.session_state["data_flash"] = f"Deleted dataset {victim}: {removed or 'done'}."
+        st.rerun()
+
+
+def main() -> None:
+    C.header("Data")
+    flash = st.session_state.pop("data_flash", None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
+    k = C.key()
+    st.subheader("Upload your files")
+    st.caption(f"At most {st.get_option('server.maxUploadSize')} MB per file. Files are checked "
+               "against each other and against the store before anything is written; every "
+               "problem is listed with its file, line and column.")
+    files, roles, opts = upload_ui()
+    row = st.container(horizontal=True, gap="small")
+    validate = row.button("Validate", disabled=not files, icon=":material/rule:", key="btn_validate")
+    load = row.button("Load", type="primary", disabled=not files, icon=":material/upload:",
+                     key="btn_load")
+    if validate or load:
+        with C.guard("Loading"):
+            do_validate_or_load(files, roles, opts, load=load)
+    with st.container(border=True):
+        c1, c2 = st.columns([4, 1])
+        c1.markdown("**Sample data**: 14 Liaoning cities, 2015-2024 indicators, enterprises "
+                    "with cooperation, quarterly series. Simulated: it reproduces the paper's "
+                    "structure, not its data.")
+        if c2.button("Load sample", icon=":material/science:", key="btn_sample"):
+            with C.guard("Loading the sample"):
+                load_sample()
+    st.subheader("Datasets")
+    with C.guard("Datasets"):
+        draw_datasets(k)
+
+
+main()

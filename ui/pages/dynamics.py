@@ -1,0 +1,173 @@
+"""Dynamics (Figures 7-8, Table 5): the VAR of digital technology and cultural upgrading."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import data as D
+from ui import plots as P
+from ui.pages import _common as C
+
+VAR_LABELS = {"dt": "DT (digital technology)", "wfb": "WFB (cultural services share)",
+              "wsb": "WSB (creative design share)"}
+BANDS = {"mc": "Monte Carlo (Lütkepohl)", "bootstrap": "Residual bootstrap", None: "none"}
+
+
+def _label(v: str) -> str:
+    base = v.removeprefix("ln_")
+    return ("ln " if v.startswith("ln_") else "") + VAR_LABELS.get(base, base)
+
+
+def _short(v: str) -> str:
+    base = v.removeprefix("ln_")
+    return ("ln " if v.startswith("ln_") else "") + base.upper()
+
+
+def model_ui(k: str) -> dict:
+    var = D.optional_module("analysis.var", "VAR analysis")
+    regions = D.series_regions(k)
+    have = D.series_variables(k)
+    default = [v for v in var.DEFAULT_VARIABLES if v in have] or have[:3]
+    c1, c2 = st.columns([1, 3])
+    region = c1.selectbox("Region", regions, key="dyn_region")
+    variables = c2.multiselect("Variables, in Cholesky order (first = most exogenous)", have,
+                               default=default, key="dyn_vars", format_func=_label)
+    c1, c2, c3, c4, c5 = st.columns(5)
+    log = c1.toggle("Logarithms", value=True, key="dyn_log")
+    lag_choice = c2.selectbox("Lags", ["auto (AIC)", 1, 2, 3, 4], key="dyn_lags")
+    horizon = int(c3.number_input("Horizon", min_value=4, max_value=40, value=10, key="dyn_h"))
+    bands = c4.selectbox("Bands (95%)", list(BANDS), format_func=BANDS.get, key="dyn_bands")
+    reps = c5.select_slider("Draws", [100, 200, 500, 1000], value=200, key="dyn_reps",
+                            disabled=bands is None, help="Seeded (seed 0).")
+    return dict(region=region, variables=tuple(variables), log=log,
+                lags="auto" if isinstance(lag_choice, str) else int(lag_choice),
+                horizon=horizon, bands=bands, reps=int(reps))
+
+
+def irf_frame(res, impulse: str, response: str, kind: str) -> pd.DataFrame:
+    i, j = res.variables.index(response), res.variables.index(impulse)
+    if kind == "generalized":
+        vals, lo, hi = res.girf, res.girf_lower, res.girf_upper
+    else:
+        vals, lo, hi = res.irf, res.lower, res.upper
+    f = pd.DataFrame({"h": range(vals.shape[0]), "response": vals[:, i, j]})
+    if lo is not None and hi is not None:
+        f["lower"], f["upper"] = lo[:, i, j], hi[:, i, j]
+    return f
+
+
+def draw_irf(k: str, sig: tuple, res, impulse: str, response: str, kind: str, fig_no: str,
+             key: str) -> None:
+    f = irf_frame(res, impulse, response, kind)
+    fig = D.figure(k, "irf", (*sig, impulse, response, kind, fig_no), lambda: P.line_band_figure(
+        f, x="h", y="response", lower="lower" if "lower" in f else None,
+        upper="upper" if "upper" in f else None, x_title="period after the shock (h = 0: impact)",
+        y_title=f"response of {_label(response)}",
+        title=f"{fig_no}: {_short(impulse)} → {_short(response)}"))
+    P.show_figure(fig, f"irf_{impulse}_{response}_{kind}", key=key)
+    peak = int(f["response"].abs().idxmax())
+    band = " Shaded: 95% band." if "lower" in f else ""
+    st.caption(f"Response of {_label(response)} to a one-s.d. {kind} shock to {_label(impulse)}. "
+               f"Impact {f['response'].iloc[0]:.4f}; peak {f['response'].iloc[peak]:.4f} at h = "
+               f"{peak}; h = {int(f['h'].iloc[-1])}: {f['response'].iloc[-1]:.4f}.{band}")
+
+
+def draw_fevd(k: str, sig: tuple, res, response: str, impulse: str) -> None:
+    t = res.fevd_table(response)
+    st.subheader(f"Table 5: variance decomposition of {_label(response)}")
+    shares = [c for c in t.columns if c.endswith("%")]
+    P.show_table(t.round(4), f"table5_fevd_{response}", key="fevd",
+                 caption="Period 1 is the impact period (the paper's 'Current'); S.E. is the "
+                         "forecast standard error; each row sums to 100%.")
+    fig = D.figure(k, "fevd", (*sig, response), lambda: P.stacked_bar_figure(
+        t, x="period", columns=shares, x_title="period",
+        y_title="share of forecast error variance (%)",
+        title=f"Variance decomposition of {_label(response)}"))
+    P.show_figure(fig, f"fevd_{response}", key="fevd_chart")
+    col = f"{impulse} %"
+    if col in t.columns:
+        st.markdown(f"**{_label(impulse)}** explains {t[col].iloc[0]:.2f}% of {_label(response)}'s "
+                    f"forecast error variance on impact and {t[col].iloc[-1]:.2f}% after "
+                    f"{int(t['period'].iloc[-1])} periods.")
+
+
+def draw_diagnostics(res) -> None:
+    st.subheader("Lag selection and diagnostics")
+    for n in res.notes:
+        st.info(n, icon=":material/info:")
+    st.markdown(f"**VAR({res.lags})** on {res.nobs} observations.")
+    stab = res.tests.get("stability", {})
+    if "stable" in stab:
+        (st.success if stab["stable"] else st.warning)(
+            f"{'Stable' if stab['stable'] else 'Not stable'}: largest companion root modulus "
+            f"{stab['max_modulus']:.4f}.")
+    c1, c2 = st.columns(2)
+    with c1:
+        if res.lag_selection is not None:
+            st.markdown("**Information criteria** (✓ = selected)")
+            sel = res.lag_selection.copy()
+            for col in [c for c in sel.columns if str(c).endswith("*")]:
+                sel[col] = sel[col].map(lambda b: "✓" if b else "")
+            st.dataframe(sel, width="stretch",
+                         column_config={c: st.column_config.NumberColumn(format="%.4g")
+                                        for c in ("AIC", "BIC", "HQIC", "FPE")})
+    with c2:
+        rows = []
+        for name in ("whiteness", "normality"):
+            t = res.tests.get(name, {})
+            rows.append({"test": name, "statistic": t.get("stat"), "df": t.get("df"),
+                         "p-value": t.get("p_value"), "H0 / note": t.get("reason", t.get("test", ""))})
+        st.markdown("**Residual tests**")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                     column_config={"statistic": st.column_config.NumberColumn(format="%.3f"),
+                                    "p-value": st.column_config.NumberColumn(format="%.4f")})
+    if res.unit_roots is not None:
+        st.markdown("**Unit roots** (ADF: H0 unit root; KPSS: H0 stationary)")
+        cols = [c for c in ("variable", "form", "adf_p", "kpss_p", "verdict", "suggestion")
+                if c in res.unit_roots.columns]
+        st.dataframe(res.unit_roots[cols], hide_index=True, width="stretch",
+                     column_config={"adf_p": st.column_config.NumberColumn(format="%.4f"),
+                                    "kpss_p": st.column_config.NumberColumn(format="%.3f")})
+    granger = res.tests.get("granger")
+    if granger:
+        with st.expander("Granger causality"):
+            st.dataframe(pd.DataFrame(granger).astype(str), hide_index=True, width="stretch")
+    with st.expander("Coefficients"):
+        P.show_table(res.coefficients, "var_coefficients", key="var_coefs")
+
+
+def main() -> None:
+    C.header("Dynamics", "Figures 7-8 and Table 5: how a digital technology shock propagates to the "
+               "structure of the cultural industry (VAR).")
+    k = C.require_data(need=("series",))
+    with C.guard("The VAR"):
+        m = model_ui(k)
+        if len(m["variables"]) < 2:
+            st.info("Choose at least two variables.")
+            return
+        res = D.var_fit(k, m["region"], m["variables"], m["log"], m["lags"], m["horizon"],
+                        m["bands"], reps=m["reps"])
+        c1, c2, c3 = st.columns(3)
+        impulse = c1.selectbox("Impulse", res.variables, index=0, format_func=_label,
+                               key="dyn_imp")
+        response = c2.selectbox("Response", res.variables, index=min(1, len(res.variables) - 1),
+                                format_func=_label, key="dyn_resp")
+        kind = c3.radio("IRF", ["orthogonalized", "generalized"], horizontal=True, key="dyn_kind",
+                        help="Orthogonalized: Cholesky, depends on the order. Generalized "
+                             "(Pesaran-Shin): does not.")
+        if kind == "generalized" and m["bands"] == "mc":
+            st.caption("Monte Carlo bands exist for the orthogonalized IRF only; choose the "
+                       "bootstrap for bands on the generalized IRF.")
+        sig = (m["region"], m["variables"], m["log"], m["lags"], m["horizon"], m["bands"],
+               m["reps"])
+        a, b = st.columns(2)
+        with a:
+            draw_irf(k, sig, res, impulse, impulse, kind, "Figure 7", "irf_own")
+        with b:
+            draw_irf(k, sig, res, impulse, response, kind, "Figure 8", "irf_cross")
+        draw_fevd(k, sig, res, response, impulse)
+        draw_diagnostics(res)
+
+
+main()

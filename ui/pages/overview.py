@@ -1,0 +1,117 @@
+"""Overview: what is loaded, where, and the headline findings computed from it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import data as D
+from ui.pages import _common as C
+
+LABELS = ["City", "Observation", "Enterprise", "Region", "Dataset"]
+RELS = ["LINKS", "COOPERATES", "OBSERVED", "LOCATED_IN"]
+
+
+def draw_counts(k: str) -> None:
+    c = D.counts(k)
+    labels, rels = c.get("labels", {}) or {}, c.get("relationships", {}) or {}
+    shown = [(lab, labels.get(lab, 0)) for lab in LABELS if lab != "Dataset"]
+    shown += [(r, rels.get(r, 0)) for r in ("LINKS", "COOPERATES")]
+    cols = st.columns(len(shown))
+    names = {"City": "Cities", "Observation": "City-years", "Enterprise": "Enterprises",
+             "Region": "Regions", "LINKS": "City links", "COOPERATES": "Cooperation links"}
+    for col, (name, n) in zip(cols, shown):
+        col.metric(names.get(name, name), f"{int(n):,}")
+
+
+def _finding(col, title: str, value: str, text: str, page: str) -> None:
+    with col.container(border=True):
+        st.markdown(f"**{title}**")
+        st.markdown(f"### {value}")
+        st.caption(text)
+        st.page_link(C.PAGE_PATHS[page], label="Details", icon=":material/arrow_forward:")
+
+
+def dual_core(k: str) -> tuple[str, str]:
+    methods = D.network_methods(k)
+    if not methods:
+        return "n/a", "no city network in the data"
+    method = methods[0]
+    year = D.network_years(k, method)[-1]
+    nodes = D.city_report(k, method, year).nodes.sort_values("betweenness", ascending=False)
+    top = nodes.head(2)
+    share = top["betweenness"].sum() / max(nodes["betweenness"].sum(), 1e-12)
+    return (" & ".join(top["name"]),
+            f"highest betweenness in the {year} {method} network "
+            f"({', '.join(f'{v:.3f}' for v in top['betweenness'])}; {100 * share:.1f}% of the total)")
+
+
+def strongest_driver(k: str) -> tuple[str, str]:
+    DRIVERS, DRIVER_LABELS = C.DRIVERS, C.DRIVER_LABELS
+    ind = D.indicators(k)
+    x = tuple(c for c in DRIVERS if c in ind.columns)
+    if "cul" not in ind.columns or not x:
+        return "n/a", "the indicators lack cul and its drivers"
+    res = D.panel_fit(k, "cul", x, "entity", "robust", True)
+    coefs = res.coefficients.drop(index="const", errors="ignore")
+    term = coefs["estimate"].idxmax()
+    row = coefs.loc[term]
+    name = DRIVER_LABELS.get(term.removeprefix("ln_"), term)
+    return (name, f"largest elasticity of cultural income: {row['estimate']:.3f} "
+                  f"(p = {row['p_value']:.3f}; fixed effects, clustered SE; within R² "
+                  f"{res.r2.get('within', float('nan')):.3f})")
+
+
+def var_findings(k: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    res, impulse, response = D.default_var(k)
+    i, j = res.variables.index(response), res.variables.index(impulse)
+    irf = res.irf[:, i, j]
+    h = int(abs(irf).argmax())
+    peak = (f"{irf[h]:.3f}", f"peak response of {response} to a one-s.d. {impulse} shock, at "
+                             f"h = {h} (VAR({res.lags}), Cholesky {' → '.join(res.variables)})")
+    share = res.fevd[i, -1, j]
+    fevd = (f"{share:.1f}%", f"share of {response}'s {res.horizon + 1}-period forecast error "
+                             f"variance due to {impulse}")
+    return peak, fevd
+
+
+def main() -> None:
+    C.header("cultnet explorer", "Regional industry networks: graph data, social network analysis, panel "
+               "econometrics and VAR, live on the data in the store.")
+    k = C.key()
+    info = D.describe(k)
+    backend = info.get("backend")
+    version = str(info.get("version") or "").replace("FalkorDB", "").replace("Neo4j", "").strip()
+    st.markdown(f"**Store:** {'Neo4j' if backend == 'neo4j' else 'embedded FalkorDB'} {version} "
+                f"at `{info.get('location', '')}`")
+    ds = D.datasets(k)
+    if ds is not None and len(ds):
+        for r in ds.head(5).itertuples():
+            flag = " · **simulated**" if bool(getattr(r, "simulated", False)) else ""
+            st.markdown(f":material/dataset: `{r.id}` {r.source} · {r.status} · loaded "
+                        f"{str(r.loaded_at)[:16].replace('T', ' ')}{flag}")
+    if not D.has_data(k):
+        st.info("The store is empty. Load the sample (simulated data for 14 Liaoning cities) or "
+                "your own files on the Data page.", icon=":material/database:")
+        st.page_link(C.PAGE_PATHS["data"], label="Go to Data", icon=":material/upload:")
+        return
+    draw_counts(k)
+    st.subheader("Headline findings")
+    st.caption("Computed now from the loaded data with the paper's default choices; each card "
+               "links to the page where the choices can be changed.")
+    cols = st.columns(4)
+    with cols[0]:
+        with C.guard("Dual core"):
+            v, t = dual_core(k)
+            _finding(st, "Dual core (Table 1)", v, t, "centrality")
+    with cols[1]:
+        with C.guard("Strongest driver"):
+            v, t = strongest_driver(k)
+            _finding(st, "Strongest driver (Table 2)", v, t, "drivers")
+    with C.guard("VAR findings"):
+        (pv, pt), (fv, ft) = var_findings(k)
+        _finding(cols[2], "IRF peak (Figure 8)", pv, pt, "dynamics")
+        _finding(cols[3], "FEVD share (Table 5)", fv, ft, "dynamics")
+
+
+main()

@@ -1,0 +1,399 @@
+"""One plot style for the explorer, and figure / table downloads.
+
+Every page draws with plotly through the helpers here, so colours, fonts, margins and hover
+labels look the same everywhere. ``show_figure`` renders a figure and offers PNG and SVG
+downloads; ``show_table`` renders a frame and offers CSV (and optionally XLSX).
+
+Static export uses kaleido 1.x, which drives a headless Chromium. Nothing is fetched from the
+internet: kaleido finds the system browser (Debian's ``/usr/bin/chromium``) through
+``BROWSER_PATH``. When kaleido cannot run (no browser), the export falls back to matplotlib,
+which redraws the figure's traces (lines, bars, markers, heatmaps) without plotly's styling
+details. Export bytes are produced only when the user clicks a download button
+(``st.download_button`` with a callable), so figures cost nothing on a normal rerun.
+"""
+
+from __future__ import annotations
+
+import atexit
+import io
+import logging
+import os
+import re
+import shutil
+import threading
+import warnings
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+
+log = logging.getLogger(__name__)
+
+# Okabe-Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+           "#000000"]
+SEQUENTIAL = "Blues"
+DIVERGING = "RdBu"
+FONT = "Inter, 'Source Sans Pro', 'Noto Sans', 'Noto Sans CJK SC', Arial, sans-serif"
+ROLE_COLOURS: dict[str, str] = {}
+
+_TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=13, color="#262730"),
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        margin=dict(l=60, r=20, t=50, b=50),
+        title=dict(font=dict(size=16), x=0.0, xanchor="left"),
+        xaxis=dict(showgrid=True, gridcolor="#ECECEC", zeroline=False, linecolor="#BBBBBB",
+                   ticks="outside", tickcolor="#BBBBBB"),
+        yaxis=dict(showgrid=True, gridcolor="#ECECEC", zeroline=False, linecolor="#BBBBBB",
+                   ticks="outside", tickcolor="#BBBBBB"),
+        legend=dict(bgcolor="rgba(255,255,255,0.8)", borderwidth=0),
+        hoverlabel=dict(font=dict(family=FONT, size=12)),
+        colorscale=dict(sequential=SEQUENTIAL, diverging=DIVERGING),
+    )
+)
+# merged once: a "plotly_white+cultnet" string would be merged again for every figure (~0.6 s)
+pio.templates["cultnet"] = pio.templates.merge_templates(pio.templates["plotly_white"], _TEMPLATE)
+pio.templates.default = "cultnet"
+TEMPLATE = "cultnet"
+
+# ---------------------------------------------------------------------------------------------
+# figure helpers (pure: frames in, figures out)
+# ---------------------------------------------------------------------------------------------
+
+
+def figure(*traces, fast: bool = True) -> go.Figure:
+    """A new figure in the house style.
+
+    ``fast=True`` turns plotly's property validation off (it costs ~0.3 s on the network map with
+    its many arcs). Without validation no shorthand is expanded: titles must be written
+    ``dict(text=...)`` and no ``xaxis_title=``-style magic underscores may be used."""
+    return go.Figure(data=list(traces) or None, _validate=not fast)
+
+
+TOP_LEGEND = dict(orientation="h", y=1.12, x=1, xanchor="right")
+
+
+def axis_titles(fig: go.Figure, x: str | None = None, y: str | None = None) -> go.Figure:
+    """Axis titles in the explicit form that unvalidated figures need."""
+    if x is not None:
+        fig.update_layout(xaxis=dict(title=dict(text=x)))
+    if y is not None:
+        fig.update_layout(yaxis=dict(title=dict(text=y)))
+    return fig
+
+
+def hline(fig: go.Figure, y: float, text: str = "") -> go.Figure:
+    """A dotted horizontal reference line across the plot (cheaper than ``add_hline``)."""
+    shapes = list(fig.layout.shapes or [])
+    shapes.append(dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=y, y1=y,
+                       line=dict(color="#777777", width=1, dash="dot")))
+    fig.update_layout(shapes=shapes)
+    if text:
+        notes = list(fig.layout.annotations or [])
+        notes.append(dict(xref="paper", x=1, xanchor="right", yref="y", y=y, yanchor="bottom",
+                          text=text, showarrow=False, font=dict(size=11, color="#555555")))
+        fig.update_layout(annotations=notes)
+    return fig
+
+
+def style(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
+    """Apply the house template (and optionally a title and height) to ``fig``."""
+    if title is not None:
+        fig.update_layout(title=dict(text=title))
+    if height is not None:
+        fig.update_layout(height=height)
+    return fig
+
+
+# for more categories than PALETTE has (e.g. 14 cities): plotly's 24-colour "Dark24"
+MANY = ["#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B68100", "#750D86",
+        "#EB663B", "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE",
+        "#862A16", "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516", "#0D2A63", "#AF0038"]
+
+
+def role_colour(role: str, roles: Iterable[str]) -> str:
+    """A stable colour for a category among ``roles`` (sorted order); the colour-blind-safe
+    palette up to 8 categories, a 24-colour one beyond."""
+    ordered = sorted({str(r) for r in roles})
+    if str(role) not in ordered:
+        return "#888888"
+    pal = PALETTE if len(ordered) <= len(PALETTE) else MANY
+    return pal[ordered.index(str(role)) % len(pal)]
+
+
+def pareto_figure(frame: pd.DataFrame, value: str, *, label: str = "name",
+                  cumulative: str | None = None, title: str = "", y_title: str | None = None,
+                  mean: float | None = None) -> go.Figure:
+    """Pareto chart: bars sorted descending and the cumulative share (%) on a second axis.
+
+    ``frame`` holds ``label`` and ``value`` and, if given, the cumulative share column (percent);
+    otherwise the cumulative share is read as already computed by the caller's analysis.
+    """
+    f = frame.sort_values(value, ascending=False)
+    fig = figure()
+    fig.add_bar(x=f[label], y=f[value], name=y_title or value, marker=dict(color=PALETTE[0]),
+                hovertemplate="%{x}<br>%{y:.4g}<extra></extra>")
+    if cumulative is not None and cumulative in f:
+        fig.add_scatter(x=f[label], y=f[cumulative], name="cumulative %", yaxis="y2",
+                        mode="lines+markers", line=dict(color=PALETTE[3]),
+                        hovertemplate="%{x}<br>cumulative %{y:.1f}%<extra></extra>")
+        fig.update_layout(yaxis2=dict(title=dict(text="cumulative share (%)"), overlaying="y",
+                                      side="right", range=[0, 105], showgrid=False,
+                                      tickvals=[0, 20, 40, 60, 80, 100], ticksuffix="%"))
+    if mean is not None and np.isfinite(mean):
+        hline(fig, mean, f"average {mean:.3g}")
+    axis_titles(fig, y=y_title or value)
+    fig.update_layout(legend=TOP_LEGEND)
+    return style(fig, title)
+
+
+def heatmap_figure(frame: pd.DataFrame, *, title: str = "", colorbar: str = "",
+                   fmt: str = ".2f") -> go.Figure:
+    """City-by-year heatmap from a wide frame (index: rows, columns: years)."""
+    fig = figure(go.Heatmap(
+        z=frame.values, x=[str(c) for c in frame.columns], y=[str(i) for i in frame.index],
+        colorscale=SEQUENTIAL, colorbar=dict(title=dict(text=colorbar)),
+        texttemplate="%{z:" + fmt + "}", textfont=dict(size=10),
+        hovertemplate="%{y}, %{x}: %{z:" + fmt + "}<extra></extra>"))
+    fig.update_layout(yaxis=dict(autorange="reversed", showgrid=False),
+                      xaxis=dict(showgrid=False, type="category"),
+                      height=max(320, 28 * len(frame.index) + 120))
+    return style(fig, title)
+
+
+def scatter_fit_figure(x: pd.Series, y: pd.Series, *, labels: pd.Series | None = None,
+                       colour: pd.Series | None = None, fit_x: np.ndarray | None = None,
+                       fit_y: np.ndarray | None = None, fit_label: str = "",
+                       x_title: str = "", y_title: str = "", title: str = "") -> go.Figure:
+    """Scatter with an optional fitted line (the fit itself is computed by the caller)."""
+    fig = figure()
+    if colour is None:
+        fig.add_scatter(x=x, y=y, mode="markers", marker=dict(color=PALETTE[0], size=8,
+                        opacity=0.8), text=labels, name="observations",
+                        hovertemplate="%{text}<br>x=%{x:.3f}<br>y=%{y:.3f}<extra></extra>")
+    else:
+        for i, (grp, idx) in enumerate(colour.groupby(colour).groups.items()):
+            fig.add_scatter(x=x.loc[idx], y=y.loc[idx], mode="markers", name=str(grp),
+                            marker=dict(color=PALETTE[i % len(PALETTE)], size=8, opacity=0.85),
+                            text=None if labels is None else labels.loc[idx],
+                            hovertemplate="%{text}<br>x=%{x:.3f}<br>y=%{y:.3f}<extra></extra>")
+    if fit_x is not None and fit_y is not None:
+        fig.add_scatter(x=fit_x, y=fit_y, mode="lines", name=fit_label or "fit",
+                        line=dict(color=PALETTE[3], width=2.5))
+    axis_titles(fig, x_title, y_title)
+    fig.update_layout(legend=TOP_LEGEND)
+    return style(fig, title)
+
+
+def line_band_figure(frame: pd.DataFrame, *, x: str, y: str, lower: str | None = None,
+                     upper: str | None = None, title: str = "", x_title: str = "",
+                     y_title: str = "", band_label: str = "confidence band") -> go.Figure:
+    """A line with an optional shaded band (e.g. an impulse response with its error band)."""
+    fig = figure()
+    if lower is not None and upper is not None and lower in frame and upper in frame:
+        fig.add_scatter(x=frame[x], y=frame[upper], mode="lines", line=dict(width=0),
+                        showlegend=False, hoverinfo="skip")
+        fig.add_scatter(x=frame[x], y=frame[lower], mode="lines", line=dict(width=0),
+                        fill="tonexty", fillcolor="rgba(0,114,178,0.18)", name=band_label,
+                        hoverinfo="skip")
+    fig.add_scatter(x=frame[x], y=frame[y], mode="lines+markers", name=y_title or y,
+                    line=dict(color=PALETTE[0], width=2.5),
+                    hovertemplate="h=%{x}: %{y:.4f}<extra></extra>")
+    hline(fig, 0.0)
+    axis_titles(fig, x_title, y_title)
+    fig.update_layout(showlegend=False)
+    return style(fig, title)
+
+
+def stacked_bar_figure(frame: pd.DataFrame, *, x: str, columns: list[str], title: str = "",
+                       x_title: str = "", y_title: str = "") -> go.Figure:
+    """Stacked bars of ``columns`` (e.g. FEVD shares, percent) against ``x``."""
+    fig = figure()
+    for i, c in enumerate(columns):
+        fig.add_bar(x=frame[x], y=frame[c], name=str(c), marker=dict(color=PALETTE[i % len(PALETTE)]),
+                    hovertemplate=f"{c}: " + "%{y:.2f}<extra></extra>")
+    axis_titles(fig, x_title, y_title)
+    fig.update_layout(barmode="stack", legend=TOP_LEGEND)
+    return style(fig, title)
+
+
+# ---------------------------------------------------------------------------------------------
+# static export
+# ---------------------------------------------------------------------------------------------
+
+_BROWSER_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+def _ensure_browser_path() -> None:
+    if os.environ.get("BROWSER_PATH"):
+        return
+    for p in _BROWSER_CANDIDATES:
+        if os.path.exists(p):
+            os.environ["BROWSER_PATH"] = p
+            return
+    found = shutil.which("chromium") or shutil.which("google-chrome")
+    if found:
+        os.environ["BROWSER_PATH"] = found
+
+
+_KALEIDO_LOCK = threading.Lock()
+_KALEIDO_STARTED = False
+
+
+def _start_kaleido() -> None:
+    """Start kaleido's persistent Chromium once per process (about 6 s on two cores; later
+    exports take about 0.5 s). MathJax is disabled: its default is a CDN URL, unreachable offline."""
+    global _KALEIDO_STARTED
+    with _KALEIDO_LOCK:
+        if _KALEIDO_STARTED:
+            return
+        import kaleido
+
+        _ensure_browser_path()
+        kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+        atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+        _KALEIDO_STARTED = True
+
+
+def figure_bytes(fig: go.Figure, fmt: str = "png", *, width: int = 1100,
+                 height: int | None = None, scale: float = 2.0) -> bytes:
+    """Render ``fig`` to PNG or SVG bytes: kaleido (headless Chromium), else matplotlib."""
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"unsupported figure format {fmt!r}")
+    height = height or int(fig.layout.height or 550)
+    try:
+        _start_kaleido()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+            return pio.to_image(fig, format=fmt, width=width, height=height,
+                                scale=scale if fmt == "png" else 1.0)
+    except Exception as e:  # kaleido/Chromium missing or failing: fall back, say so in the log
+        log.warning("kaleido export failed (%s); falling back to matplotlib", e)
+        return matplotlib_bytes(fig, fmt, width=width, height=height)
+
+
+def matplotlib_bytes(fig: go.Figure, fmt: str = "png", *, width: int = 1100,
+                     height: int = 550) -> bytes:
+    """Redraw the traces of a plotly figure with matplotlib (the export fallback)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dpi = 100
+    mfig, ax = plt.subplots(figsize=(width / dpi, height / dpi), dpi=dpi)
+    for i, tr in enumerate(fig.data):
+        colour = PALETTE[i % len(PALETTE)]
+        name = getattr(tr, "name", None) or None
+        if tr.type == "heatmap":
+            z = np.asarray(tr.z, dtype=float)
+            im = ax.imshow(z, aspect="auto", cmap="Blues")
+            if tr.x is not None:
+                ax.set_xticks(range(len(tr.x)), [str(v) for v in tr.x], rotation=45)
+            if tr.y is not None:
+                ax.set_yticks(range(len(tr.y)), [str(v) for v in tr.y])
+            mfig.colorbar(im, ax=ax)
+        elif tr.type == "bar":
+            ax.bar([str(v) for v in tr.x], tr.y, label=name, color=colour)
+        elif tr.type in ("scatter", "scattergl"):
+            if tr.x is None or tr.y is None:
+                continue
+            mode = tr.mode or "markers"
+            xs = [np.nan if v is None else v for v in tr.x]
+            ys = [np.nan if v is None else v for v in tr.y]
+            ax.plot(xs, ys, "-" if "lines" in mode else "", marker="o" if "markers" in mode else None,
+                    label=name if getattr(tr, "showlegend", True) is not False else None,
+                    color=colour, markersize=4, linewidth=1.2)
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    ax.set_title(re.sub(r"<[^>]+>", "", title))
+    if fig.layout.xaxis and fig.layout.xaxis.title and fig.layout.xaxis.title.text:
+        ax.set_xlabel(fig.layout.xaxis.title.text)
+    if fig.layout.yaxis and fig.layout.yaxis.title and fig.layout.yaxis.title.text:
+        ax.set_ylabel(fig.layout.yaxis.title.text)
+    handles, labels = ax.get_legend_handles_labels()
+    if labels:
+        ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    mfig.tight_layout()
+    buf = io.BytesIO()
+    mfig.savefig(buf, format=fmt)
+    plt.close(mfig)
+    return buf.getvalue()
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") or "figure"
+
+
+# ---------------------------------------------------------------------------------------------
+# rendering (draw_* / show_*)
+# ---------------------------------------------------------------------------------------------
+
+
+def show_figure(fig: go.Figure, name: str, *, key: str | None = None,
+                caption: str | None = None) -> None:
+    """Render ``fig`` full width with PNG and SVG download buttons (bytes made on click)."""
+    key = key or _slug(name)
+    st.plotly_chart(fig, width="stretch", key=f"chart_{key}",
+                    config={"displaylogo": False,
+                            "toImageButtonOptions": {"format": "png", "filename": _slug(name),
+                                                     "scale": 2}})
+    if caption:
+        st.caption(caption)
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("PNG", data=_deferred(fig, "png"), file_name=f"{_slug(name)}.png",
+                       mime="image/png", key=f"png_{key}", on_click="ignore",
+                       icon=":material/download:", help="Download this figure as PNG")
+    row.download_button("SVG", data=_deferred(fig, "svg"), file_name=f"{_slug(name)}.svg",
+                       mime="image/svg+xml", key=f"svg_{key}", on_click="ignore",
+                       icon=":material/download:", help="Download this figure as SVG")
+
+
+def _deferred(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
+    def make() -> bytes:
+        return figure_bytes(fig, fmt)
+
+    return make
+
+
+def table_csv(frame: pd.DataFrame, index: bool = False) -> bytes:
+    """CSV bytes (UTF-8 with BOM so that Excel shows Chinese city names correctly)."""
+    return frame.to_csv(index=index).encode("utf-8-sig")
+
+
+def table_xlsx(frame: pd.DataFrame, index: bool = False, sheet: str = "table") -> bytes:
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        frame.to_excel(xw, index=index, sheet_name=sheet[:31])
+    return buf.getvalue()
+
+
+def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, xlsx: bool = False,
+               index: bool = False, column_config: dict | None = None,
+               height: int | str = "auto", caption: str | None = None) -> None:
+    """Render ``frame`` (sortable by clicking headers) with a CSV (and XLSX) download."""
+    key = key or _slug(name)
+    if height == "auto" and len(frame) <= 25:  # show every row of a small table
+        height = 35 * (len(frame) + 1) + 3
+    st.dataframe(frame, hide_index=not index, column_config=column_config, key=f"df_{key}",
+                 height=height, width="stretch")
+    if caption:
+        st.caption(caption)
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("CSV", data=table_csv(frame, index=index),
+                            file_name=f"{_slug(name)}.csv", mime="text/csv", key=f"csv_{key}",
+                            on_click="ignore", icon=":material/download:",
+                            help="Download this table as CSV")
+    if xlsx:
+        row.download_button(
+            "XLSX", data=lambda: table_xlsx(frame, index=index, sheet=name),
+            file_name=f"{_slug(name)}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"xlsx_{key}", on_click="ignore", icon=":material/download:",
+            help="Download this table as an Excel workbook")
