@@ -11,6 +11,8 @@
 | ``NEO4J_DATABASE`` | ``neo4j`` | database named on every call |
 | ``CULTNET_QUERY_TIMEOUT`` | ``10`` | seconds, for user (console / ``cultnet query``) queries |
 | ``CULTNET_ROW_CAP`` | ``10000`` | maximum rows returned by a user query |
+| ``CULTNET_EMBEDDED_MAX_MEMORY_MB`` | half the RAM, 2-8 GiB | address-space limit of the embedded server (stops memory-bomb queries) |
+| ``CULTNET_MAX_FILE_MB`` | ``100`` | input files above this size are refused before reading |
 """
 
 from __future__ import annotations

@@ -69,7 +69,14 @@ class GraphStore(ABC):
         """
 
     @abstractmethod
-    def delete_dataset(self, dataset_id: str) -> dict[str, int]: ...
+    def delete_dataset(self, dataset_id: str) -> dict[str, int]:
+        """Remove what the dataset wrote and its Dataset node (see docs/graph-model.md: nodes that
+        another dataset also wrote are kept, with their property values). Returns counts:
+        relationships_deleted, nodes_deleted, relationships_kept, nodes_kept, datasets_deleted."""
+
+    def wipe(self) -> None:
+        """Delete every node and relationship (tests, a full reset). Schema is kept."""
+        raise NotImplementedError
 
     # -- reads for analysis ----------------------------------------------------------------------
     @abstractmethod
@@ -119,7 +126,8 @@ class GraphStore(ABC):
 
         nodes = self.cities() if level == "city" else self.enterprises()
         return frame_to_igraph(self.edges(level, year=year, method=method), nodes,
-                               directed=directed, weighted=weighted)
+                               directed=directed, weighted=weighted,
+                               key="name" if level == "city" else "id")
 
     @abstractmethod
     def enterprises(self) -> pd.DataFrame:

@@ -1,0 +1,264 @@
+"""Shared by both backends: the Cypher of graph/queries, the graph vocabulary, and the
+translation of a :class:`~cultnet.model.Bundle` into ``UNWIND $rows`` batches.
+
+Nothing here talks to a database. Every statement is read once at import from
+``graph/queries/<name>.cypher`` (one statement per file, headed by a ``//`` comment naming its
+``$params``); code refers to it as ``Q["name"]``. Labels and relationship types are fixed in the
+files (see :class:`Label`, :class:`RelType`): user text never becomes Cypher.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+
+from cultnet.errors import CultnetError
+from cultnet.model import NO_YEAR, Bundle
+
+QUERY_DIR = Path(__file__).with_name("queries")
+
+
+def _load_queries(directory: Path = QUERY_DIR) -> dict[str, str]:
+    queries: dict[str, str] = {}
+    for path in sorted(directory.glob("*.cypher")):
+        text = path.read_text(encoding="utf-8")
+        if not text.lstrip().startswith("//"):
+            raise RuntimeError(f"{path}: a query file must start with a // comment naming its $params")
+        queries[path.stem] = text.strip()
+    return queries
+
+
+Q: dict[str, str] = _load_queries()
+
+
+class Label(str, Enum):
+    DATASET = "Dataset"
+    CITY = "City"
+    OBSERVATION = "Observation"
+    ENTERPRISE = "Enterprise"
+    REGION = "Region"
+
+
+class RelType(str, Enum):
+    OBSERVED = "OBSERVED"
+    LOCATED_IN = "LOCATED_IN"
+    COOPERATES = "COOPERATES"
+    LINKS = "LINKS"
+
+
+#: Properties the store adds for its own bookkeeping; reads for analysis drop them.
+BOOKKEEPING = ("dataset", "datasets", "key")
+
+DATASET_COLUMNS = ["id", "source", "sha256", "loaded_at", "status", "simulated"]
+DATASET_STATUSES = ("loading", "complete", "failed")
+
+
+# -- values ------------------------------------------------------------------------------------
+
+def plain(v: Any) -> Any:
+    """A value both databases accept as a property: numpy scalars become Python ones,
+    NaN / inf / NaT / pd.NA become ``None``, timestamps become ISO strings."""
+    if v is None:
+        return None
+    if isinstance(v, (np.generic,)):
+        v = v.item()
+    if isinstance(v, float):
+        return None if (math.isnan(v) or math.isinf(v)) else v
+    if isinstance(v, (bool, int, str)):
+        return v
+    if v is pd.NaT or v is pd.NA:
+        return None
+    if isinstance(v, (pd.Timestamp, _dt.datetime, _dt.date)):
+        return v.isoformat()
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    if isinstance(v, dict):  # not a valid property value: passed through so the database rejects it
+        return {str(k): plain(x) for k, x in v.items()}
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return v
+
+
+def _props(record: dict[str, Any], skip: set[str]) -> dict[str, Any]:
+    """Property map of one frame row: keys not in ``skip``, missing values dropped (so a
+    dataset never erases a value another dataset wrote)."""
+    out = {}
+    for k, v in record.items():
+        if k in skip:
+            continue
+        v = plain(v)
+        if v is not None:
+            out[str(k)] = v
+    return out
+
+
+def _year(v: Any) -> int:
+    v = plain(v)
+    return NO_YEAR if v is None else int(v)
+
+
+def observation_key(city: str, year: int) -> str:
+    return f"city|{city}|{int(year)}"
+
+
+def series_key(region: str, freq: str, period: str) -> str:
+    return f"region|{region}|{freq}|{period}"
+
+
+# -- bundle -> batches -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    """One kind of write: the query name, its rows, and a label for progress bars."""
+
+    query: str
+    label: str
+    rows: list[dict[str, Any]]
+
+    def batches(self, size: int) -> Iterator[list[dict[str, Any]]]:
+        for i in range(0, len(self.rows), size):
+            yield self.rows[i:i + size]
+
+
+def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if df is None or len(df) == 0:
+        return []
+    return df.to_dict(orient="records")
+
+
+def bundle_steps(bundle: Bundle) -> list[Step]:
+    """The writes of a bundle, in dependency order (cities before what hangs off them).
+
+    Enterprise ids are written as strings (cooperation endpoints too) so that ids from
+    Pajek files (integers) and CSV files (text) meet.
+    """
+    steps: list[Step] = []
+    cities = [{"name": str(r["name"]), "props": _props(r, {"name"})} for r in _records(bundle.cities)]
+    if cities:
+        steps.append(Step("merge_cities", "cities", cities))
+    obs = []
+    for r in _records(bundle.indicators):
+        city, year = str(r["city"]), _year(r["year"])
+        obs.append({"key": observation_key(city, year), "city": city, "year": year,
+                    "props": _props(r, {"city", "year", "key"})})
+    if obs:
+        steps.append(Step("merge_observations", "indicators", obs))
+    ents = [{"id": str(plain(r["id"])), "city": None if plain(r.get("city")) is None else str(r["city"]),
+             "props": _props(r, {"id", "city"})} for r in _records(bundle.enterprises)]
+    if ents:
+        steps.append(Step("merge_enterprises", "enterprises", ents))
+    coop = [{"source": str(plain(r["source"])), "target": str(plain(r["target"])),
+             "weight": float(plain(r.get("weight")) if plain(r.get("weight")) is not None else 1.0),
+             "year": _year(r.get("year"))} for r in _records(bundle.cooperation)]
+    if coop:
+        steps.append(Step("merge_cooperation", "cooperation", coop))
+    links = [{"source": str(r["source"]), "target": str(r["target"]),
+              "weight": float(plain(r.get("weight")) if plain(r.get("weight")) is not None else 1.0),
+              "year": _year(r.get("year")), "method": str(r.get("method") or "observed"),
+              "props": _props(r, {"source", "target", "weight", "year", "method"})}
+             for r in _records(bundle.city_links)]
+    if links:
+        steps.append(Step("merge_links", "city links", links))
+    series = []
+    for r in _records(bundle.series):
+        region, period, freq = str(r["region"]), str(r["period"]), str(r["freq"])
+        series.append({"key": series_key(region, freq, period), "region": region, "period": period,
+                       "freq": freq, "props": _props(r, {"region", "period", "freq", "key"})})
+    if series:
+        steps.append(Step("merge_series", "series", series))
+    return steps
+
+
+def written_counts(bundle: Bundle) -> dict[str, int]:
+    """Rows written per frame (what ``load_bundle`` returns, plus ``dataset_id``)."""
+    def n(df: pd.DataFrame | None) -> int:
+        return 0 if df is None else int(len(df))
+
+    return {"cities": n(bundle.cities), "indicators": n(bundle.indicators),
+            "enterprises": n(bundle.enterprises), "cooperation": n(bundle.cooperation),
+            "city_links": n(bundle.city_links), "series": n(bundle.series)}
+
+
+def dataset_params(bundle: Bundle, status: str, now: str) -> dict[str, Any]:
+    return {"id": bundle.dataset_id, "source": bundle.source, "sha256": bundle.sha256,
+            "simulated": bool(bundle.simulated), "status": status, "now": now}
+
+
+def now_iso() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+# -- rows -> frames -----------------------------------------------------------------------------
+
+def props_frame(maps: list[dict[str, Any]], first: list[str], *, drop: tuple[str, ...] = BOOKKEEPING,
+                sort: list[str] | None = None) -> pd.DataFrame:
+    """A frame from property maps: ``first`` columns in that order, then the rest sorted."""
+    df = pd.DataFrame([{k: v for k, v in m.items() if k not in drop} for m in maps])
+    for c in first:
+        if c not in df.columns:
+            df[c] = pd.Series(dtype=object)
+    rest = sorted(c for c in df.columns if c not in first)
+    df = df[first + rest]
+    if sort and len(df):
+        df = df.sort_values(sort, kind="mergesort").reset_index(drop=True)
+    return df
+
+
+def links_rows(links: pd.DataFrame) -> tuple[list[int], list[dict[str, Any]]]:
+    """Rows for ``replace_links`` and the years they cover."""
+    rows = []
+    for r in _records(links):
+        rows.append({"source": str(r["source"]), "target": str(r["target"]),
+                     "weight": float(plain(r.get("weight")) if plain(r.get("weight")) is not None else 1.0),
+                     "year": _year(r.get("year")),
+                     "props": _props(r, {"source", "target", "weight", "year", "method"})})
+    years = sorted({r["year"] for r in rows})
+    return years, rows
+
+
+def result_rows(results: pd.DataFrame, *, run_id: str, prefix: str) -> list[dict[str, Any]]:
+    """Rows for ``set_*_results``: key = index value, props = prefixed columns + run id."""
+    rows = []
+    for key, rec in zip(results.index, results.to_dict(orient="records")):
+        props = {f"{prefix}{k}": plain(v) for k, v in rec.items()}
+        props[f"{prefix}run_id"] = run_id
+        rows.append({"key": str(plain(key)), "props": props})
+    return rows
+
+
+def empty_edges(level: str) -> pd.DataFrame:
+    cols = ["source", "target", "weight", "year"] + (["method"] if level == "city" else [])
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+
+
+def results_query(level: str) -> str:
+    if level == "city":
+        return "set_city_results"
+    if level == "enterprise":
+        return "set_enterprise_results"
+    raise CultnetError(f"Unknown level {level!r}: use 'city' or 'enterprise'.")
+
+
+def edges_frame(level: str, year: int | None, method: str | None, read) -> pd.DataFrame:
+    if level == "city":
+        recs = []
+        for src, dst, w, y, m, p in read("read_city_links", {"year": year, "method": method}):
+            extra = {k: v for k, v in (p or {}).items()
+                     if k not in ("weight", "year", "method", "dataset", "datasets")}
+            recs.append({"source": src, "target": dst, "weight": w, "year": y, "method": m, **extra})
+        return pd.DataFrame(recs) if recs else empty_edges("city")
+    if level == "enterprise":
+        rows = read("read_cooperation", {"year": year})
+        return pd.DataFrame(rows, columns=["source", "target", "weight", "year"]) if rows \
+            else empty_edges("enterprise")
+    raise CultnetError(f"Unknown level {level!r}: use 'city' or 'enterprise'.")

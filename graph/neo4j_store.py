@@ -1,0 +1,376 @@
+"""The Neo4j 5 backend, through the official ``neo4j`` driver (Bolt).
+
+* One driver per store object; the database is named on every session.
+* Writes run in managed transactions (``execute_write``) whose functions are idempotent (MERGE on
+  uniquely constrained keys), so the driver may retry them on transient errors.
+* User queries run in a session with ``default_access_mode=READ`` (the server refuses writes with
+  ``Neo.ClientError.Statement.AccessMode``) as ``neo4j.Query(text, timeout=s)``; the client stops
+  pulling after ``row_cap`` records and sets ``truncated``.
+
+Loads
+    A bundle of at most ``single_tx_max_rows`` rows (default 200,000: the sample, a province) is
+    written in ONE transaction: what the dataset wrote before is removed, every batch is
+    written, and the Dataset is marked ``complete``; all or nothing. Larger bundles are written in
+    transactions of ``batch_size`` rows (default 10,000) with the Dataset ``loading`` ->
+    ``complete`` / ``failed``; a failed large load is resumed by re-running it (MERGE semantics:
+    rows already written are matched, not duplicated). A large load is an upsert: rows that a
+    changed bundle no longer contains are not removed; run ``delete-dataset`` first to replace
+    one.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any, Callable
+
+import neo4j
+import pandas as pd
+from neo4j import GraphDatabase, Query
+from neo4j import exceptions as nx
+from neo4j.graph import Node, Path, Relationship
+
+from cultnet.errors import CultnetError, LoadFailed, QueryRejected, QueryTimeout, StoreUnavailable
+from cultnet.model import Bundle
+from cultnet.settings import Settings
+from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, edges_frame, links_rows, now_iso,
+                           plain, props_frame, result_rows, results_query, written_counts)
+from graph._results import GraphCollector, scalar
+from graph.schema import NEO4J_DDL
+from graph.store import GraphStore, Progress, QueryResult
+
+PURGE = ("purge_delete_rels", "purge_delete_nodes", "purge_unshare_rels", "purge_unshare_nodes")
+
+#: Procedures a user query may call (read-only metadata). Everything else is refused, because
+#: Neo4j Community has no read-only role: the READ access mode does not stop e.g.
+#: ``CALL dbms.listConfig()``, ``CALL db.clearQueryCaches()`` or ``TERMINATE TRANSACTIONS``.
+ALLOWED_PROCEDURES = frozenset({
+    "db.labels", "db.relationshiptypes", "db.propertykeys", "db.schema.visualization",
+    "db.schema.nodetypeproperties", "db.schema.reltypeproperties", "dbms.components",
+})
+#: Plan operators that are never part of a user's read query.
+DENIED_OPERATORS = frozenset({"LoadCSV", "TerminateTransactions", "AdministrationCommand",
+                              "SystemProcedureCall"})
+ALLOWED_SHOW = frozenset({"ShowIndexes", "ShowConstraints"})
+
+
+class Neo4jStore(GraphStore):
+    backend = "neo4j"
+
+    def __init__(self, settings: Settings | None = None, *, batch_size: int = 10_000,
+                 single_tx_max_rows: int = 200_000):
+        self.settings = settings or Settings.from_env()
+        self.batch_size = batch_size
+        self.single_tx_max_rows = single_tx_max_rows
+        self.database = self.settings.neo4j_database
+        auth = None
+        if self.settings.neo4j_password:
+            auth = (self.settings.neo4j_user, self.settings.neo4j_password)
+        try:
+            self._driver = GraphDatabase.driver(self.settings.neo4j_uri, auth=auth,
+                                                connection_acquisition_timeout=30,
+                                                max_transaction_retry_time=30)
+            self._driver.verify_connectivity()
+        except Exception as e:  # noqa: BLE001 - translated
+            raise _translate(e, where=self.settings.neo4j_uri) from e
+        self._schema_done = False
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def close(self) -> None:
+        try:
+            self._driver.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def describe(self) -> dict[str, Any]:
+        version = None
+        try:
+            info = self._driver.get_server_info()
+            version = info.agent
+        except Exception:  # noqa: BLE001
+            pass
+        return {"backend": self.backend, "location": self.settings.neo4j_uri,
+                "database": self.database, "version": version}
+
+    def _session(self, read: bool = False):
+        return self._driver.session(database=self.database,
+                                    default_access_mode=neo4j.READ_ACCESS if read else neo4j.WRITE_ACCESS)
+
+    def _guard(self, fn: Callable[[], Any]) -> Any:
+        try:
+            return fn()
+        except CultnetError:
+            raise
+        except (nx.Neo4jError, nx.DriverError) as e:
+            raise _translate(e, where=self.settings.neo4j_uri) from e
+
+    def ensure_schema(self) -> None:
+        def run() -> None:
+            with self._session() as s:
+                for stmt in NEO4J_DDL:
+                    s.run(stmt).consume()
+                s.run("CALL db.awaitIndexes(300)").consume()
+
+        self._guard(run)
+        self._schema_done = True
+
+    # -- internal reads / writes ------------------------------------------------------------------
+    def _read(self, name: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        def work(tx):
+            return [list(r.values()) for r in tx.run(Q[name], params or {})]
+
+        def run():
+            with self._session(read=True) as s:
+                return s.execute_read(work)
+
+        return self._guard(run)
+
+    def _write(self, name: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        def work(tx):
+            return [list(r.values()) for r in tx.run(Q[name], params or {})]
+
+        def run():
+            with self._session() as s:
+                return s.execute_write(work)
+
+        return self._guard(run)
+
+    def _autocommit(self, name: str, params: dict[str, Any] | None = None):
+        """For ``CALL { ... } IN TRANSACTIONS`` statements (they need an auto-commit transaction)."""
+        def run():
+            with self._session() as s:
+                return s.run(Q[name], params or {}).consume().counters
+
+        return self._guard(run)
+
+    # -- user queries ------------------------------------------------------------------------------
+    def query(self, cypher: str, params: dict[str, Any] | None = None, *,
+              timeout_s: float | None = None, row_cap: int | None = None) -> QueryResult:
+        timeout_s = self.settings.query_timeout_s if timeout_s is None else timeout_s
+        row_cap = self.settings.row_cap if row_cap is None else row_cap
+        p = {str(k): plain(v) for k, v in (params or {}).items()}
+        coll = GraphCollector()
+
+        def run():
+            t0 = time.perf_counter()
+            fetch = 1000 if row_cap is None else max(1, min(row_cap + 1, 1000))
+            with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
+                                      fetch_size=fetch) as s:
+                _check_plan(s.run(Query(_explain(cypher), timeout=timeout_s), p).consume().plan)
+                result = s.run(Query(cypher, timeout=timeout_s), p)
+                columns = list(result.keys())
+                rows: list[dict[str, Any]] = []
+                truncated = False
+                for rec in result:
+                    if row_cap is not None and len(rows) >= row_cap:
+                        truncated = True
+                        break
+                    rows.append({c: _value(v, coll) for c, v in zip(columns, rec.values())})
+                if not truncated:
+                    result.consume()
+            return QueryResult(columns=columns, rows=rows, truncated=truncated,
+                               elapsed_ms=(time.perf_counter() - t0) * 1000, graph=coll.graph())
+
+        return self._guard(run)
+
+    # -- loads ---------------------------------------------------------------------------------------
+    def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
+        steps = bundle_steps(bundle)
+        total = sum(len(s.rows) for s in steps)
+        ds = bundle.dataset_id
+        t0 = time.perf_counter()
+        if not self._schema_done:
+            self.ensure_schema()
+        self._write("set_dataset_status", {"id": ds, "status": "loading", "error": None, "now": now_iso()})
+        try:
+            if total <= self.single_tx_max_rows:
+                self._load_one_tx(bundle, steps, total, progress)
+            else:
+                self._load_batched(bundle, steps, total, progress)
+        except BaseException as e:
+            reason = e.user_message if isinstance(e, CultnetError) else f"{type(e).__name__}: {e}"
+            try:
+                self._write("set_dataset_status",
+                            {"id": ds, "status": "failed", "error": reason[:2000], "now": now_iso()})
+            except CultnetError:
+                pass
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                raise
+            raise LoadFailed(f"Loading dataset {ds!r} failed; the store keeps its previous data "
+                             f"and the dataset is marked failed. Reason: {reason}") from e
+        out: dict[str, Any] = {"dataset_id": ds, **written_counts(bundle)}
+        out["elapsed_s"] = round(time.perf_counter() - t0, 3)
+        return out
+
+    def _load_one_tx(self, bundle: Bundle, steps, total: int, progress: Progress | None) -> None:
+        ds = bundle.dataset_id
+
+        def work(tx):
+            for name in PURGE:
+                tx.run(Q[name], {"dataset": ds}).consume()
+            tx.run(Q["merge_dataset"], dataset_params(bundle, "loading", now_iso())).consume()
+            done = 0
+            if progress:
+                progress(0, total, "loading")
+            for step in steps:
+                for batch in step.batches(self.batch_size):
+                    tx.run(Q[step.query], {"rows": batch, "dataset": ds}).consume()
+                    done += len(batch)
+                    if progress:
+                        progress(done, total, step.label)
+            tx.run(Q["set_dataset_status"],
+                   {"id": ds, "status": "complete", "error": None, "now": now_iso()}).consume()
+
+        def run():
+            with self._session() as s:
+                s.execute_write(work)
+
+        self._guard(run)
+
+    def _load_batched(self, bundle: Bundle, steps, total: int, progress: Progress | None) -> None:
+        ds = bundle.dataset_id
+        self._write("merge_dataset", dataset_params(bundle, "loading", now_iso()))
+        done = 0
+        if progress:
+            progress(0, total, "loading")
+
+        def batch_work(tx, query, rows):
+            tx.run(Q[query], {"rows": rows, "dataset": ds}).consume()
+
+        with self._session() as s:
+            for step in steps:
+                for batch in step.batches(self.batch_size):
+                    self._guard(lambda: s.execute_write(batch_work, step.query, batch))
+                    done += len(batch)
+                    if progress:
+                        progress(done, total, step.label)
+        self._write("set_dataset_status", {"id": ds, "status": "complete", "error": None, "now": now_iso()})
+
+    def delete_dataset(self, dataset_id: str) -> dict[str, int]:
+        p = {"dataset": dataset_id}
+        c1 = self._autocommit("neo4j_purge_delete_rels_batched", p)
+        c2 = self._autocommit("neo4j_purge_delete_nodes_batched", p)
+        c3 = self._autocommit("neo4j_purge_unshare_rels_batched", p)
+        c4 = self._autocommit("neo4j_purge_unshare_nodes_batched", p)
+        n = self._write("delete_dataset_node", {"id": dataset_id})
+        return {"relationships_deleted": c1.relationships_deleted + c2.relationships_deleted,
+                "nodes_deleted": c2.nodes_deleted,
+                "relationships_kept": c3.properties_set // 2,
+                "nodes_kept": c4.properties_set // 2,
+                "datasets_deleted": int(n[0][0]) if n else 0}
+
+    def wipe(self) -> None:
+        """Delete every node and relationship (tests; ``cultnet delete-dataset --all``)."""
+        self._autocommit("neo4j_wipe_rels_batched")
+        self._autocommit("neo4j_wipe_batched")
+
+    # -- reads for analysis ------------------------------------------------------------------------
+    def counts(self) -> dict[str, dict[str, int]]:
+        labels: dict[str, int] = {}
+        for labs, n in self._read("count_labels"):
+            for lab in labs or ["(none)"]:
+                labels[lab] = labels.get(lab, 0) + int(n)
+        types = {t: int(n) for t, n in self._read("count_types")}
+        return {"labels": dict(sorted(labels.items())), "relationships": dict(sorted(types.items()))}
+
+    def datasets(self) -> pd.DataFrame:
+        return pd.DataFrame(self._read("read_datasets"), columns=DATASET_COLUMNS + ["error"])
+
+    def cities(self) -> pd.DataFrame:
+        return props_frame([r[0] for r in self._read("read_cities")],
+                           ["name", "name_zh", "province", "lat", "lon"], sort=["name"])
+
+    def enterprises(self) -> pd.DataFrame:
+        return props_frame([r[0] for r in self._read("read_enterprises")], ["id", "name", "city"],
+                           sort=["id"])
+
+    def indicators(self) -> pd.DataFrame:
+        return props_frame([r[0] for r in self._read("read_indicators")], ["city", "year"],
+                           sort=["city", "year"])
+
+    def series(self, region: str | None = None) -> pd.DataFrame:
+        return props_frame([r[0] for r in self._read("read_series", {"region": region})],
+                           ["region", "period", "freq"], sort=["region", "period"])
+
+    def edges(self, level: str = "city", *, year: int | None = None, method: str | None = None) -> pd.DataFrame:
+        return edges_frame(level, year, method, self._read)
+
+    def write_links(self, links: pd.DataFrame, *, method: str, run_id: str) -> int:
+        if not self._schema_done:
+            self.ensure_schema()
+        years, rows = links_rows(links)
+        res = self._write("replace_links", {"method": method, "years": years, "rows": rows, "run_id": run_id})
+        return int(res[0][0]) if res else 0
+
+    def write_node_results(self, level: str, results: pd.DataFrame, *, run_id: str, prefix: str = "") -> int:
+        name = results_query(level)
+        rows = result_rows(results, run_id=run_id, prefix=prefix)
+        if not rows:
+            return 0
+        res = self._write(name, {"rows": rows})
+        return int(res[0][0]) if res else 0
+
+
+def _explain(cypher: str) -> str:
+    """``EXPLAIN`` + the query (an ``EXPLAIN`` / ``PROFILE`` the user wrote is replaced)."""
+    m = re.match(r"\s*(EXPLAIN|PROFILE)\b", cypher, flags=re.IGNORECASE)
+    return "EXPLAIN " + (cypher[m.end():] if m else cypher)
+
+
+def _check_plan(plan: dict | None) -> None:
+    """Refuse plans with operators a read-only console must not run (see ALLOWED_PROCEDURES)."""
+    if not plan:
+        return
+    op = str(plan.get("operatorType", "")).split("@")[0]
+    details = str((plan.get("args") or {}).get("Details", ""))
+    if op in DENIED_OPERATORS or (op.startswith("Show") and op not in ALLOWED_SHOW):
+        raise QueryRejected(f"read-only: {op} is not allowed in the query console.")
+    if "ProcedureCall" in op:
+        m = re.match(r"\s*([\w.]+)\s*\(", details)
+        name = m.group(1) if m else details
+        if name.lower() not in ALLOWED_PROCEDURES:
+            raise QueryRejected(f"read-only: the procedure {name} is not allowed in the query console "
+                                f"(allowed: {', '.join(sorted(ALLOWED_PROCEDURES))}).")
+    for child in plan.get("children") or []:
+        _check_plan(child)
+
+
+def _translate(e: BaseException, where: str = "") -> CultnetError:
+    if isinstance(e, CultnetError):
+        return e
+    if isinstance(e, nx.AuthError):
+        return StoreUnavailable(f"Neo4j at {where} refused the credentials (NEO4J_USER / NEO4J_PASSWORD): "
+                                f"{getattr(e, 'message', e)}")
+    if isinstance(e, (nx.ServiceUnavailable, nx.SessionExpired, nx.ConnectionAcquisitionTimeoutError)):
+        return StoreUnavailable(f"Neo4j is not reachable at {where}: {e}. Is the server running? "
+                                "(NEO4J_URI, or --backend embedded)")
+    if isinstance(e, nx.ConfigurationError):
+        return StoreUnavailable(f"Bad Neo4j configuration ({where}): {e}")
+    code = getattr(e, "code", None) or ""
+    msg = getattr(e, "message", None) or str(e)
+    if "TransactionTimedOut" in code or code.endswith("Transaction.Terminated") and "timeout" in msg.lower():
+        return QueryTimeout(f"The query ran longer than its time limit and was stopped ({msg}).")
+    if "AccessMode" in code or code.endswith("Security.Forbidden"):
+        return QueryRejected(f"read-only: this console only runs read queries; {msg}")
+    if "SyntaxError" in code:
+        return QueryRejected(f"syntax error: {msg}")
+    if code.startswith("Neo.ClientError"):
+        return QueryRejected(f"query rejected: {msg}")
+    if isinstance(e, nx.DatabaseUnavailable) or code.startswith("Neo.TransientError"):
+        return StoreUnavailable(f"Neo4j could not run the query right now: {msg}")
+    return CultnetError(f"Neo4j error: {msg}")
+
+
+def _value(v: Any, coll: GraphCollector) -> Any:
+    if isinstance(v, Node):
+        return coll.node(v.element_id, sorted(v.labels), dict(v.items()))
+    if isinstance(v, Relationship):
+        return coll.edge(v.element_id, v.type, v.start_node.element_id, v.end_node.element_id, dict(v.items()))
+    if isinstance(v, Path):
+        return {"nodes": [_value(n, coll) for n in v.nodes],
+                "relationships": [_value(r, coll) for r in v.relationships]}
+    if isinstance(v, (list, tuple)):
+        return [_value(x, coll) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _value(x, coll) for k, x in v.items()}
+    return scalar(v)

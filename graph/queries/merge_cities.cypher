@@ -1,0 +1,6 @@
+// merge_cities -- $rows: [{name, props}], $dataset
+UNWIND $rows AS row
+MERGE (c:City {name: row.name})
+SET c += row.props, c.dataset = $dataset,
+    c.datasets = CASE WHEN $dataset IN coalesce(c.datasets, []) THEN c.datasets
+                      ELSE coalesce(c.datasets, []) + [$dataset] END

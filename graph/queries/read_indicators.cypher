@@ -1,0 +1,4 @@
+// read_indicators -- no parameters
+MATCH (o:Observation)
+WHERE o.city IS NOT NULL
+RETURN properties(o) AS p

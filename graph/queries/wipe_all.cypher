@@ -1,0 +1,3 @@
+// wipe_all -- no parameters (tests and `delete everything` only)
+MATCH (n)
+DETACH DELETE n

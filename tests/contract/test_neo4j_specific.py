@@ -1,0 +1,75 @@
+"""Neo4j-only behaviour: batched loads of large bundles, and clear errors when the server is
+unreachable or refuses the credentials."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cultnet.errors import LoadFailed, StoreUnavailable
+from cultnet.settings import Settings
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture
+def settings(neo4j_store_settings):
+    return neo4j_store_settings
+
+
+@pytest.fixture
+def batched(settings):
+    from graph.neo4j_store import Neo4jStore
+
+    st = Neo4jStore(settings, batch_size=2, single_tx_max_rows=0)  # every load takes the batched path
+    st.wipe()
+    yield st
+    st.close()
+
+
+def _snapshot(store):
+    rows = store.query("MATCH (n) WHERE NOT n:Dataset RETURN labels(n) AS l, properties(n) AS p",
+                       row_cap=None).rows
+    return sorted(json.dumps(r, sort_keys=True) for r in rows)
+
+
+def test_batched_load_counts_and_rerun(batched, make_bundle):
+    calls = []
+    batched.load_bundle(make_bundle(), progress=lambda d, t, w: calls.append(d))
+    assert calls[0] == 0 and calls[-1] == 16 and len(calls) > 6  # batches of 2 rows
+    first = batched.counts()
+    assert first["labels"]["City"] == 3 and first["relationships"]["LINKS"] == 3
+    before = _snapshot(batched)
+    batched.load_bundle(make_bundle())
+    assert batched.counts() == first and _snapshot(batched) == before
+
+
+def test_batched_load_failure_marks_failed_and_rerun_resumes(batched, make_bundle):
+    batched.load_bundle(make_bundle())
+    before = _snapshot(batched)
+    bad = make_bundle().series.assign(note=[{"a": 1}, {"b": 2}])
+    with pytest.raises(LoadFailed):
+        batched.load_bundle(make_bundle(series=bad))
+    ds = batched.datasets().set_index("id")
+    assert ds.loc["ds1", "status"] == "failed"
+    assert _snapshot(batched) == before  # same rows re-merged: nothing lost, nothing duplicated
+    batched.load_bundle(make_bundle())
+    assert batched.datasets().set_index("id").loc["ds1", "status"] == "complete"
+    assert _snapshot(batched) == before
+
+
+def test_unreachable_server_is_store_unavailable():
+    from graph.neo4j_store import Neo4jStore
+
+    with pytest.raises(StoreUnavailable, match="not reachable"):
+        Neo4jStore(Settings(backend="neo4j", neo4j_uri="bolt://127.0.0.1:9", neo4j_password="x" * 8))
+
+
+def test_wrong_password_is_store_unavailable(settings):
+    from dataclasses import replace
+
+    from graph.neo4j_store import Neo4jStore
+
+    with pytest.raises(StoreUnavailable, match="credentials"):
+        Neo4jStore(replace(settings, neo4j_password="definitely-wrong-password"))

@@ -1,0 +1,129 @@
+"""graph/_cypher.py, graph/queries and the error translation: no database needed."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cultnet.errors import QueryRejected, QueryTimeout
+from cultnet.model import NO_YEAR, Bundle
+from graph._cypher import (QUERY_DIR, Q, bundle_steps, observation_key, plain, props_frame,
+                           result_rows, series_key, written_counts)
+
+
+def test_every_query_file_names_its_params_in_its_header():
+    assert len(Q) >= 20
+    for path in sorted(QUERY_DIR.glob("*.cypher")):
+        text = path.read_text(encoding="utf-8")
+        header = "\n".join(l for l in text.splitlines() if l.lstrip().startswith("//"))
+        body = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("//"))
+        assert header.startswith(f"// {path.stem}"), path.name
+        for param in set(re.findall(r"\$(\w+)", body)):
+            assert f"${param}" in header, f"{path.name}: ${param} used but not named in the header"
+        assert ";" not in body.strip().rstrip(";"), f"{path.name}: one statement per file"
+
+
+def test_queries_take_no_text_from_python_formatting():
+    # maps {k: v} are fine; str.format / %-formatting fields are not
+    for name, text in Q.items():
+        assert not re.search(r"\{\d*\}|%s|%\(", text), name
+
+
+def bundle(**kw) -> Bundle:
+    frames = dict(
+        cities=pd.DataFrame({"name": ["A", "B"], "name_zh": ["甲", "乙"], "province": ["P", "P"],
+                             "lat": [1.0, np.nan], "lon": [2.0, 3.0], "area": [np.int64(5), np.int64(6)]}),
+        indicators=pd.DataFrame({"city": ["A", "B"], "year": [2015, 2016], "gdp": [1.5, np.nan]}),
+        enterprises=pd.DataFrame({"id": [1, 2], "name": ["x", "y"], "city": ["A", "B"]}),
+        cooperation=pd.DataFrame({"source": [1], "target": [2], "weight": [3], "year": [np.nan]}),
+        series=pd.DataFrame({"region": ["R"], "period": ["2015Q1"], "freq": ["Q"], "v": [0.5]}),
+    )
+    frames.update(kw)
+    return Bundle("d", "src", "sha", **frames)
+
+
+def test_bundle_steps_rows():
+    steps = {s.query: s for s in bundle_steps(bundle())}
+    assert list(steps) == ["merge_cities", "merge_observations", "merge_enterprises",
+                           "merge_cooperation", "merge_series"]
+    a, b = steps["merge_cities"].rows
+    assert a == {"name": "A", "props": {"name_zh": "甲", "province": "P", "lat": 1.0, "lon": 2.0, "area": 5}}
+    assert "lat" not in b["props"]  # missing values are not written (never erase another dataset's)
+    assert type(a["props"]["area"]) is int
+    o = steps["merge_observations"].rows
+    assert o[0] == {"key": "city|A|2015", "city": "A", "year": 2015, "props": {"gdp": 1.5}}
+    assert o[1]["props"] == {}
+    assert steps["merge_enterprises"].rows[0]["id"] == "1"  # ids as text
+    assert steps["merge_cooperation"].rows == [{"source": "1", "target": "2", "weight": 3.0, "year": NO_YEAR}]
+    assert steps["merge_series"].rows[0]["key"] == series_key("R", "Q", "2015Q1") == "region|R|Q|2015Q1"
+    assert observation_key("A", 2015.0) == "city|A|2015"
+    assert written_counts(bundle())["cooperation"] == 1
+
+
+def test_batches():
+    step = bundle_steps(bundle())[0]
+    assert [len(b) for b in step.batches(1)] == [1, 1]
+
+
+@pytest.mark.parametrize("value, expected", [
+    (np.int64(3), 3), (np.float64(2.5), 2.5), (np.nan, None), (float("inf"), None), (pd.NA, None),
+    (pd.NaT, None), (np.bool_(True), True), (pd.Timestamp("2020-01-02"), "2020-01-02T00:00:00"),
+    ([np.int64(1), np.nan], [1, None]), ("x", "x"), (None, None),
+])
+def test_plain(value, expected):
+    got = plain(value)
+    assert got == expected and type(got) is type(expected)
+
+
+def test_props_frame_orders_columns_and_drops_bookkeeping():
+    df = props_frame([{"z": 1, "name": "B", "dataset": "d", "datasets": ["d"], "a": 2},
+                      {"name": "A", "key": "k"}], ["name", "lat"], sort=["name"])
+    assert list(df.columns) == ["name", "lat", "a", "z"]
+    assert df["name"].tolist() == ["A", "B"]
+
+
+def test_result_rows():
+    rows = result_rows(pd.DataFrame({"deg": [1.0, np.nan]}, index=["A", "B"]), run_id="r", prefix="p_")
+    assert rows == [{"key": "A", "props": {"p_deg": 1.0, "p_run_id": "r"}},
+                    {"key": "B", "props": {"p_deg": None, "p_run_id": "r"}}]
+
+
+@pytest.mark.parametrize("msg, cls, fragment", [
+    ("graph.RO_QUERY is to be executed only on read-only queries", QueryRejected, "read-only"),
+    ("Query timed out", QueryTimeout, "time limit"),
+    ("errMsg: Invalid input ' ': expected MATCH line: 1, column: 5", QueryRejected, "syntax error"),
+    ("Query's mem consumption exceeded capacity", QueryRejected, "memory"),
+    ("Unknown function 'foo'", QueryRejected, "query rejected"),
+])
+def test_falkordb_error_translation(msg, cls, fragment):
+    from graph.embedded_store import _translate
+
+    err = _translate(msg)
+    assert type(err) is cls and fragment in err.user_message
+
+
+def test_socket_path_falls_back_to_tmp_for_long_dirs(tmp_path):
+    from graph._falkordb_server import SOCKET_PATH_MAX, _socket_path
+
+    short = _socket_path(tmp_path)
+    assert short == str(tmp_path / "redis.sock")
+    long_dir = tmp_path / ("x" * 120)
+    p = _socket_path(long_dir)
+    assert p.startswith("/tmp/cultnet-") and len(p) <= SOCKET_PATH_MAX
+    assert p == _socket_path(long_dir)  # stable: every process finds the same socket
+
+
+def test_parse_params():
+    from ui.commands.core import parse_params
+
+    assert parse_params(["n=3", "name=Dalian", "xs=[1, 2]", 's="3"', "q=O'Brien = x"]) == \
+        {"n": 3, "name": "Dalian", "xs": [1, 2], "s": "3", "q": "O'Brien = x"}
+    from cultnet.errors import CultnetError
+
+    with pytest.raises(CultnetError):
+        parse_params(["novalue"])
+    with pytest.raises(CultnetError):
+        parse_params(["bad-name=1"])
