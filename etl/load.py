@@ -151,11 +151,37 @@ def sample_bundle() -> Bundle:
                           source=_sample_source(), simulated=True)
 
 
-def load_sample(store, progress: Progress | None = None) -> dict[str, Any]:
+def load_sample(store, progress: Progress | None = None, *, gravity: bool = True) -> dict[str, Any]:
     """Load ``data/sample/`` (cities, indicators, enterprises, cooperation, series), marked
-    ``simulated=True``."""
-    return load_files(store, **_sample_paths(), directed=_sample_directed(), progress=progress,
-                      source=_sample_source(), simulated=True)
+    ``simulated=True``; with ``gravity`` (default) also the yearly gravity-model city networks
+    (:func:`add_gravity_links` with the default parameters), in the same atomic load."""
+    bundle = sample_bundle()
+    if gravity:
+        add_gravity_links(bundle)
+    written = store.load_bundle(bundle, progress=progress)
+    return {"dataset_id": bundle.dataset_id, "source": bundle.source, "rows": bundle_rows(bundle),
+            "written": written, "notes": list(bundle.notes)}
+
+
+def add_gravity_links(bundle: Bundle, **params: Any) -> int:
+    """Append the gravity-model arcs of every year to ``bundle.city_links`` as
+    ``LINKS {method: 'gravity'}`` (only the dichotomized arcs, ``linked`` true; ``weight`` is
+    y_ij). ``params`` go to :func:`analysis.gravity.gravity_links` (defaults: masses pop and cul,
+    asymmetry cul, income gdp_pc, b = 2, row-mean threshold without the diagonal).
+    Returns the number of arcs added; 0 when the bundle lacks cities or indicators."""
+    from analysis.gravity import gravity_links
+
+    if bundle.cities is None or bundle.indicators is None or not len(bundle.indicators):
+        return 0
+    links = gravity_links(bundle.cities, bundle.indicators, **params)
+    arcs = links.loc[links["linked"].astype(bool), ["source", "target", "weight", "year"]].copy()
+    arcs["method"] = "gravity"
+    arcs["year"] = arcs["year"].astype(int)
+    frames = [f for f in (bundle.city_links, arcs) if f is not None and len(f)]
+    bundle.city_links = pd.concat(frames, ignore_index=True) if frames else arcs
+    bundle.notes.append(f"gravity model: {len(arcs)} arcs over {arcs['year'].nunique()} years "
+                        "(LINKS {method:'gravity'}; analysis.gravity defaults)")
+    return len(arcs)
 
 
 # ---------------------------------------------------------------------------------------------
