@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError
-from ui.common import console, handle_errors, out, print_json, settings, store_session
+from ui.common import warn_if_simulated, console, handle_errors, out, print_json, settings, store_session
 
 
 def parse_params(items: list[str] | None) -> dict[str, Any]:
@@ -116,6 +116,7 @@ def register(app: typer.Typer) -> None:
             out.print(f"{k}: {_cell(v)}", markup=False, highlight=False, soft_wrap=True)
         out.print(_counts_table(counts))
         out.print(_datasets_table(ds))
+        warn_if_simulated(ds)
 
     @app.command("datasets")
     @handle_errors
