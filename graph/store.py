@@ -125,7 +125,10 @@ class GraphStore(ABC):
         from graph.export import frame_to_igraph
 
         nodes = self.cities() if level == "city" else self.enterprises()
-        return frame_to_igraph(self.edges(level, year=year, method=method), nodes,
+        edges = self.edges(level, year=year, method=method)
+        if "linked" in edges.columns:  # gravity pairs stored with --all-pairs: keep only the arcs
+            edges = edges[edges["linked"].isna() | edges["linked"].astype("boolean").fillna(True)]
+        return frame_to_igraph(edges, nodes,
                                directed=directed, weighted=weighted,
                                key="name" if level == "city" else "id")
 

@@ -346,7 +346,9 @@ def scale_free(key: str, level: str, method: str, year: int | None, seed: int = 
                n_boot: int = 200):
     structure = optional_module("analysis.structure", "Scale-free analysis")
     g = _level_graph(key, level, method, year)
-    return structure.scale_free(g.degree(), seed=seed, n_boot=n_boot)
+    # degree = distinct neighbours, as the paper and `cultnet scalefree` count it
+    und = g.as_undirected(mode="collapse") if g.is_directed() else g
+    return structure.scale_free(und.degree(), seed=seed, n_boot=n_boot)
 
 
 @st.cache_data(show_spinner=False)

@@ -21,7 +21,7 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError, NotEnoughData
-from ui.common import console, handle_errors, out, print_json, progress_bar, store_session
+from ui.common import warn_if_simulated, console, handle_errors, out, print_json, progress_bar, store_session
 
 METHODS = ("gravity", "cooperation", "observed")
 LEVELS = ("city", "enterprise")
@@ -114,6 +114,7 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
         return LoadedGraph(g, f"file {path.name}", y, notes)
 
     with store_session() as store:
+        warn_if_simulated(store.datasets())
         if level == "enterprise":
             ed_all = store.edges("enterprise")
             y = year if year is not None else _latest_year(ed_all)
@@ -149,7 +150,13 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
             ed = ed_all if y is None else ed_all[pd.to_numeric(ed_all["year"]) == y]
             if ed.empty:
                 raise NotEnoughData(f"no '{method}' city links{'' if y is None else f' in {y}'} in the store")
-        g = frame_to_igraph(ed, cities, directed=not undirected)
+        directed = not undirected
+        if method == "cooperation" and directed:
+            # aggregated from undirected enterprise cooperation: each city pair stored once
+            directed = False
+            notes.append("city cooperation links analysed as undirected (aggregated from undirected "
+                         "enterprise cooperation, each pair stored once)")
+        g = frame_to_igraph(ed, cities, directed=directed)
         return LoadedGraph(g, f"store: city {method} links", y, notes)
 
 
