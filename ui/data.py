@@ -438,6 +438,18 @@ def regression_display(results: dict, term_labels: dict | None = None) -> pd.Dat
     return t.reset_index().rename(columns={"": "term", "index": "term"})
 
 
+@st.cache_data(show_spinner="Fitting the panel VAR ...")
+def pvar_fit(key: str, variables: tuple[str, ...], log: bool, lags: int, inst_lags: int,
+             steps: int, time_effects: bool, horizon: int, bands: str | None, reps: int,
+             seed: int = 0):
+    """analysis.pvar.fit_pvar on the store's city-year indicators (cached per data key)."""
+    pvar = optional_module("analysis.pvar", "The panel VAR")
+    return pvar.fit_pvar(indicators(key), list(variables), entity="city", time="year",
+                         lags=lags, inst_lags=inst_lags, steps=steps, log=log, horizon=horizon,
+                         bands=bands, reps=reps, seed=seed, time_effects=time_effects,
+                         source="indicators")
+
+
 @st.cache_data(show_spinner="Fitting the VAR ...")
 def var_fit(key: str, region: str | None, variables: tuple[str, ...], log: bool, lags: Any,
             horizon: int, bands: str | None, order: tuple[str, ...] | None = None,

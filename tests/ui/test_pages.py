@@ -190,6 +190,33 @@ def test_dynamics_fevd_rows_sum_to_100(at):
     np.testing.assert_allclose(shares.sum(axis=1), 100.0, atol=1e-2)
 
 
+def test_dynamics_panel_var_fevd_equals_analysis_pvar(at, sample_store_env):
+    """The Panel VAR tab's defaults (ln dig, ln wfb, ln wsb; p = 1, two-step FOD-GMM, horizon
+    10, MC bands, 500 draws, seed 0) give the FEVD that analysis.pvar gives on the store's
+    indicators; the estimator and its T = 10 caveat are stated."""
+    from analysis.pvar import fit_pvar
+    from cultnet.settings import Settings
+    from graph.store import open_store
+
+    _visit(at, "dynamics")
+    assert not _errors(at), _errors(at)
+    shown = next(d.value for d in at.dataframe if "ln_dig %" in d.value.columns)
+    store = open_store(Settings.from_env(sample_store_env))
+    try:
+        ind = store.indicators()
+    finally:
+        store.close()
+    ref = fit_pvar(ind, ["dig", "wfb", "wsb"], entity="city", time="year", lags=1, steps=2,
+                   log=True, horizon=10, bands="mc", reps=500, seed=0)
+    want = ref.fevd_table("ln_wfb")  # default response: the second variable
+    assert len(shown) == len(want) == 11
+    for col in ("S.E.", "ln_dig %", "ln_wfb %", "ln_wsb %"):
+        np.testing.assert_allclose(shown[col].astype(float), want[col], atol=5e-5 + 1e-12)
+    texts = _texts(at)
+    assert "FOD-GMM" in texts and "T = 10 years" in texts and "N = 14 cities" in texts
+    assert len(at.get("plotly_chart")) >= 6  # VAR and panel VAR: two IRFs and a FEVD chart each
+
+
 def test_console_runs_saved_query_and_refuses_writes(at):
     _visit(at, "console")
     at.selectbox(key="cy_example").set_value("Indicators of a city").run()
@@ -202,6 +229,22 @@ def test_console_runs_saved_query_and_refuses_writes(at):
     at.selectbox(key="cy_example").set_value("Write attempt (rejected: read-only)").run()
     at.button(key="FormSubmitter:cypher_form-Run query").click().run()
     assert any("read" in e.lower() for e in _errors(at)), _errors(at)
+
+
+def test_console_saved_queries_come_from_graph_examples(at):
+    from graph.examples import saved_queries
+
+    _visit(at, "console")
+    options = at.selectbox(key="cy_example").options
+    for q in saved_queries():
+        assert q.title in options
+    at.selectbox(key="cy_example").set_value("Shortest paths between two cities").run()
+    assert at.selectbox(key="cy_p_Shortest paths between two cities_method").value == "cooperation"
+    at.button(key="FormSubmitter:cypher_form-Run query").click().run()
+    assert not at.exception and not _errors(at), _errors(at)
+    result = next(d.value for d in at.dataframe if "hops" in d.value.columns)
+    assert len(result) == 10 and result["hops"].is_monotonic_increasing
+    assert str(result["route"].iloc[0]).startswith("['Shenyang'")
 
 
 def test_data_page_lists_the_sample_dataset(at):

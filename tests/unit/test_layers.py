@@ -101,3 +101,10 @@ def test_the_formatting_check_catches_what_it_should(tmp_path):
         assert len(_formatted_cypher(bad)) == 3
     finally:
         ROOT = saved
+
+
+def test_streamlit_caching_lives_in_ui_data_only():
+    """STYLE.md: ui/data.py is the one place with st.cache_data / st.cache_resource."""
+    offenders = [str(p.relative_to(ROOT)) for p in _py_files("ui")
+                 if p.name != "data.py" and re.search(r"st\.cache_(data|resource)", p.read_text(encoding="utf-8"))]
+    assert not offenders, f"st.cache_* outside ui/data.py: {offenders}"

@@ -1,93 +1,36 @@
-"""Cypher console: saved example queries with parameters as form fields, read-only by the DB."""
+"""Cypher console: saved example queries (graph/queries/examples) with parameters as form
+fields, read-only by the DB."""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout
+from graph.examples import SavedParam, SavedQuery, saved_queries
 from ui import data as D
 from ui import plots as P
 from ui.pages import _common as C
 
-# Saved examples. Every value is a $parameter: the text is sent unchanged, values separately.
-# Parameter kinds drive the form fields: "city" (a select box of the loaded cities), "int",
-# "year" (defaults to the latest network year), "text".
+# The saved examples live in graph/queries/examples/*.cypher (graph.examples.saved_queries):
+# every value is a $parameter, the text is sent unchanged and the values separately. A
+# parameter's type drives its form field: "city" (a select box of the loaded cities), "method"
+# (a select box of the link methods), "year" (defaults to the latest network year), "int",
+# "float", "text".
 
-
-@dataclass(frozen=True)
-class Example:
-    title: str
-    cypher: str
-    params: dict = field(default_factory=dict)  # name -> (kind, default)
-    note: str = ""
-
-
-EXAMPLES = [
-    Example(
-        "Top cities by betweenness",
-        "MATCH (c:City)\n"
-        "WHERE c.betweenness IS NOT NULL\n"
-        "RETURN c.name AS city, c.betweenness AS betweenness, c.degree AS degree\n"
-        "ORDER BY betweenness DESC\n"
-        "LIMIT $limit",
-        {"limit": ("int", 10)},
-        "Reads the measures that `cultnet network` commands write onto the City nodes; empty "
-        "until they have been written. The Centrality page computes them live.",
-    ),
-    Example(
-        "Strongest city links in a year",
-        "MATCH (a:City)-[l:LINKS]->(b:City)\n"
-        "WHERE l.year = $year\n"
-        "RETURN a.name AS source, b.name AS target, l.method AS method, l.weight AS weight\n"
-        "ORDER BY weight DESC\n"
-        "LIMIT $limit",
-        {"year": ("year", 2024), "limit": ("int", 25)},
-    ),
-    Example(
-        "A city's partners by year",
-        "MATCH (a:City {name: $city})-[l:LINKS]-(b:City)\n"
-        "RETURN l.year AS year, b.name AS partner, l.method AS method, l.weight AS weight\n"
-        "ORDER BY year, weight DESC",
-        {"city": ("city", "Shenyang")},
-    ),
-    Example(
-        "Paths between two cities",
-        "MATCH p = (a:City {name: $from})-[:LINKS*1..2]->(b:City {name: $to})\n"
-        "RETURN p\n"
-        "LIMIT $limit",
-        {"from": ("city", "Shenyang"), "to": ("city", "Dalian"), "limit": ("int", 10)},
-        "Paths of one or two links; the Graph tab draws them.",
-    ),
-    Example(
-        "Enterprises of a city",
-        "MATCH (e:Enterprise)-[:LOCATED_IN]->(c:City {name: $city})\n"
-        "RETURN e.id AS id, e.name AS name\n"
-        "ORDER BY name\n"
-        "LIMIT $limit",
-        {"city": ("city", "Dalian"), "limit": ("int", 100)},
-    ),
-    Example(
-        "Indicators of a city",
-        "MATCH (c:City {name: $city})-[:OBSERVED]->(o:Observation)\n"
-        "RETURN o.year AS year, o.cul AS cul, o.dig AS dig, o.pop AS pop, o.gdp_pc AS gdp_pc\n"
-        "ORDER BY year",
-        {"city": ("city", "Shenyang")},
-    ),
-    Example(
-        "Datasets and their provenance",
-        "MATCH (d:Dataset)\n"
-        "RETURN d.id AS id, d.source AS source, d.status AS status, d.simulated AS simulated, "
-        "d.loaded_at AS loaded_at",
-    ),
-    Example("Write attempt (rejected: read-only)",
-            "CREATE (x:City {name: 'Atlantis'})\nRETURN x", {},
-            "Shows that the database itself refuses writes from the console."),
-]
+#: Not a saved query but a demonstration, so it stays here: the database refuses the write.
+WRITE_DEMO = SavedQuery(
+    key="write_attempt", title="Write attempt (rejected: read-only)",
+    description="Shows that the database itself refuses writes from the console.",
+    params=(), text="CREATE (x:City {name: 'Atlantis'})\nRETURN x")
 FREE = "(write your own)"
+METHODS = ("gravity", "cooperation", "observed")
+
+
+def examples() -> list[SavedQuery]:
+    return [*saved_queries(), WRITE_DEMO]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,34 +38,44 @@ FREE = "(write your own)"
 # ---------------------------------------------------------------------------------------------
 
 
-def example_ui() -> Example | None:
-    names = [e.title for e in EXAMPLES] + [FREE]
+def example_ui() -> SavedQuery | None:
+    exs = examples()
+    names = [e.title for e in exs] + [FREE]
     choice = st.selectbox("Saved query", names, key="cy_example")
-    return None if choice == FREE else next(e for e in EXAMPLES if e.title == choice)
+    return None if choice == FREE else next(e for e in exs if e.title == choice)
 
 
-def params_ui(k: str, ex: Example | None) -> dict:
+def _param_ui(col, k: str, ex: SavedQuery, i: int, p: SavedParam, names: list[str]):
+    wkey = f"cy_p_{ex.title}_{p.name}"
+    label = f"${p.name}"
+    if p.type == "city" and names:
+        idx = names.index(p.default) if p.default in names else min(i, len(names) - 1)
+        return col.selectbox(label, names, index=idx, key=wkey)
+    if p.type == "method":
+        have = D.network_methods(k) or list(METHODS)
+        opts = have + [m for m in METHODS if m not in have]
+        idx = opts.index(p.default) if p.default in opts else 0
+        return col.selectbox(label, opts, index=idx, key=wkey)
+    if p.type in ("int", "year"):
+        default = p.default
+        if p.type == "year":
+            methods = D.network_methods(k)
+            years = D.network_years(k, methods[0]) if methods else []
+            default = years[-1] if years else default
+        return int(col.number_input(label, value=int(default), step=1, key=wkey))
+    if p.type == "float":
+        return float(col.number_input(label, value=float(p.default), key=wkey))
+    return col.text_input(label, value=str(p.default), key=wkey)
+
+
+def params_ui(k: str, ex: SavedQuery | None) -> dict:
     if ex is None or not ex.params:
         return {}
     cities = D.cities(k)
     names = sorted(cities["name"].astype(str)) if cities is not None and len(cities) else []
     cols = st.columns(min(len(ex.params), 4))
-    values = {}
-    for i, (name, (kind, default)) in enumerate(ex.params.items()):
-        col = cols[i % len(cols)]
-        wkey = f"cy_p_{ex.title}_{name}"
-        if kind == "city" and names:
-            idx = names.index(default) if default in names else min(i, len(names) - 1)
-            values[name] = col.selectbox(f"${name}", names, index=idx, key=wkey)
-        elif kind in ("int", "year"):
-            if kind == "year":
-                methods = D.network_methods(k)
-                years = D.network_years(k, methods[0]) if methods else []
-                default = years[-1] if years else default
-            values[name] = int(col.number_input(f"${name}", value=int(default), step=1, key=wkey))
-        else:
-            values[name] = col.text_input(f"${name}", value=str(default), key=wkey)
-    return values
+    return {p.name: _param_ui(cols[i % len(cols)], k, ex, i, p, names)
+            for i, p in enumerate(ex.params)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -189,10 +142,10 @@ def main() -> None:
                "CULTNET_ROW_CAP). Values go in $parameters, never into the text.")
     k = C.key()
     ex = example_ui()
-    if ex is not None and ex.note:
-        st.caption(ex.note)
+    if ex is not None and ex.description:
+        st.caption(ex.description)
     with st.form("cypher_form", border=False):
-        text = st.text_area("Cypher", value=ex.cypher if ex else "MATCH (c:City)\nRETURN c.name "
+        text = st.text_area("Cypher", value=ex.text if ex else "MATCH (c:City)\nRETURN c.name "
                             "AS city, c.lat AS lat, c.lon AS lon\nLIMIT 25",
                             height=150, key=f"cy_text_{ex.title if ex else 'free'}")
         params = params_ui(k, ex)

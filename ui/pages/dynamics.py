@@ -73,18 +73,19 @@ def draw_irf(k: str, sig: tuple, res, impulse: str, response: str, kind: str, fi
                f"{peak}; h = {int(f['h'].iloc[-1])}: {f['response'].iloc[-1]:.4f}.{band}")
 
 
-def draw_fevd(k: str, sig: tuple, res, response: str, impulse: str) -> None:
+def draw_fevd(k: str, sig: tuple, res, response: str, impulse: str, *,
+              title: str = "Table 5: variance decomposition", prefix: str = "") -> None:
     t = res.fevd_table(response)
-    st.subheader(f"Table 5: variance decomposition of {_label(response)}")
+    st.subheader(f"{title} of {_label(response)}")
     shares = [c for c in t.columns if c.endswith("%")]
-    P.show_table(t.round(4), f"table5_fevd_{response}", key="fevd",
+    P.show_table(t.round(4), f"{prefix}table5_fevd_{response}", key=f"{prefix}fevd",
                  caption="Period 1 is the impact period (the paper's 'Current'); S.E. is the "
                          "forecast standard error; each row sums to 100%.")
-    fig = D.figure(k, "fevd", (*sig, response), lambda: P.stacked_bar_figure(
+    fig = D.figure(k, f"{prefix}fevd", (*sig, response), lambda: P.stacked_bar_figure(
         t, x="period", columns=shares, x_title="period",
         y_title="share of forecast error variance (%)",
         title=f"Variance decomposition of {_label(response)}"))
-    P.show_figure(fig, f"fevd_{response}", key="fevd_chart")
+    P.show_figure(fig, f"{prefix}fevd_{response}", key=f"{prefix}fevd_chart")
     col = f"{impulse} %"
     if col in t.columns:
         st.markdown(f"**{_label(impulse)}** explains {t[col].iloc[0]:.2f}% of {_label(response)}'s "
@@ -137,10 +138,117 @@ def draw_diagnostics(res) -> None:
         P.show_table(res.coefficients, "var_coefficients", key="var_coefs")
 
 
-def main() -> None:
-    C.header("Dynamics", "Figures 7-8 and Table 5: how a digital technology shock propagates to the "
-               "structure of the cultural industry (VAR).")
-    k = C.require_data(need=("series",))
+# ---------------------------------------------------------------------------------------------
+# panel VAR across the cities (analysis.pvar)
+# ---------------------------------------------------------------------------------------------
+
+PVAR_DEFAULT = ("dig", "wfb", "wsb")  # the paper's DT, WFB, WSB, from the city-year indicators
+PVAR_KEYS = ("city", "year")
+
+
+def pvar_variables(k: str) -> list[str]:
+    ind = D.indicators(k)
+    if ind is None or not len(ind):
+        return []
+    return [c for c in ind.columns
+            if c not in PVAR_KEYS and pd.api.types.is_numeric_dtype(ind[c])]
+
+
+def pvar_ui(k: str) -> dict:
+    have = pvar_variables(k)
+    default = [v for v in PVAR_DEFAULT if v in have] or have[:3]
+    variables = st.multiselect("Variables, in Cholesky order (first = most exogenous)", have,
+                               default=default, key="pvar_vars", format_func=_label)
+    c1, c2, c3, c4, c5, c6 = st.columns(6)
+    log = c1.toggle("Logarithms", value=True, key="pvar_log")
+    time_effects = c2.toggle("Remove year effects", value=False, key="pvar_td",
+                             help="Subtract each year's cross-city mean first (Abrigo-Love td).")
+    lags = int(c3.selectbox("Lags", [1, 2], key="pvar_lags"))
+    inst = int(c4.selectbox("Instrument lags", [lags, lags + 1, lags + 2], key="pvar_inst",
+                            help="Lags of levels used as instruments; more than the lags gives "
+                                 "Hansen's J test of the over-identifying restrictions."))
+    horizon = int(c5.number_input("Horizon", min_value=4, max_value=40, value=10, key="pvar_h"))
+    bands = c6.selectbox("Bands (95%)", ["mc", None], key="pvar_bands",
+                         format_func=lambda b: "Monte Carlo" if b else "none")
+    return dict(variables=tuple(variables), log=log, lags=lags, inst_lags=inst,
+                steps=2, time_effects=time_effects, horizon=horizon, bands=bands, reps=500)
+
+
+def pvar_caveat(k: str, res) -> str:
+    ind = D.indicators(k)
+    n = ind["city"].nunique()
+    t_per = int(ind.groupby("city")["year"].nunique().max())
+    return (f"**Estimator:** {res.estimator} — panel VAR({res.lags}) with city fixed effects "
+            "removed by forward orthogonal deviations, lagged levels as instruments (Love & "
+            "Zicchino 2006; Abrigo & Love 2016). **Caveat:** T = "
+            f"{t_per} years for each of N = {n} cities gives {res.nobs} transformed observations; "
+            "the estimator is consistent as N grows with T fixed, so with 14 cities its precision "
+            "is low, and no other Python library exists to cross-check it. Read the IRFs as "
+            "indicative, not as the paper's quarterly VAR.")
+
+
+def draw_pvar_diagnostics(res) -> None:
+    st.subheader("Diagnostics")
+    for n in res.notes:
+        st.info(n, icon=":material/info:")
+    stab = res.tests.get("stability", {})
+    if "stable" in stab:
+        (st.success if stab["stable"] else st.warning)(
+            f"{'Stable' if stab['stable'] else 'Not stable'}: largest companion root modulus "
+            f"{stab['max_modulus']:.4f}."
+            + ("" if stab["stable"] else " Responses grow with the horizon; the IRF and FEVD "
+               "do not settle."))
+    j = res.tests.get("hansen_j", {})
+    if j.get("stat") is not None:
+        st.markdown(f"**Hansen's J** {j['stat']:.3f} (df {j.get('df')}), p = "
+                    f"{j.get('p_value', float('nan')):.4f}: H0 the instruments are valid.")
+    elif j.get("reason"):
+        st.caption(f"Hansen's J: {j['reason']}")
+    with st.expander("Coefficients (entity-clustered SE)"):
+        P.show_table(res.coefficients, "pvar_coefficients", key="pvar_coefs")
+
+
+def panel_var_tab(k: str) -> None:
+    with C.guard("The panel VAR"):
+        m = pvar_ui(k)
+        if len(m["variables"]) < 2:
+            st.info("Choose at least two variables.")
+            return
+        res = D.pvar_fit(k, m["variables"], m["log"], m["lags"], m["inst_lags"], m["steps"],
+                       m["time_effects"], m["horizon"], m["bands"], m["reps"])
+        st.info(pvar_caveat(k, res), icon=":material/warning:")
+        c1, c2, c3 = st.columns(3)
+        impulse = c1.selectbox("Impulse", res.variables, index=0, format_func=_label,
+                               key="pvar_imp")
+        response = c2.selectbox("Response", res.variables,
+                                index=min(1, len(res.variables) - 1), format_func=_label,
+                                key="pvar_resp")
+        kind = c3.radio("IRF", ["orthogonalized", "generalized"], horizontal=True,
+                        key="pvar_kind", help="Orthogonalized: Cholesky, depends on the order. "
+                                              "Generalized (Pesaran-Shin): does not.")
+        if kind == "generalized" and m["bands"] == "mc":
+            st.caption("Monte Carlo bands are drawn for the orthogonalized IRF.")
+        sig = ("pvar", *m.values())
+        a, b = st.columns(2)
+        with a:
+            draw_irf(k, sig, res, impulse, impulse, kind, "Panel VAR", "pvar_irf_own")
+        with b:
+            draw_irf(k, sig, res, impulse, response, kind, "Panel VAR", "pvar_irf_cross")
+        draw_fevd(k, sig, res, response, impulse, title="Panel VAR: variance decomposition",
+                  prefix="pvar_")
+        draw_pvar_diagnostics(res)
+
+
+# ---------------------------------------------------------------------------------------------
+# the page
+# ---------------------------------------------------------------------------------------------
+
+
+def var_tab(k: str) -> None:
+    if not D.series_regions(k):
+        st.info("The loaded data has no regional time series (series file) for the VAR; the "
+                "panel VAR tab uses the city-year indicators.", icon=":material/database:")
+        return
     with C.guard("The VAR"):
         m = model_ui(k)
         if len(m["variables"]) < 2:
@@ -168,6 +276,18 @@ def main() -> None:
             draw_irf(k, sig, res, impulse, response, kind, "Figure 8", "irf_cross")
         draw_fevd(k, sig, res, response, impulse)
         draw_diagnostics(res)
+
+
+def main() -> None:
+    C.header("Dynamics", "Figures 7-8 and Table 5: how a digital technology shock propagates to "
+               "the structure of the cultural industry (VAR), and the same question across the "
+               "cities (panel VAR).")
+    k = C.require_data()
+    t1, t2 = st.tabs(["Time-series VAR (Figures 7-8, Table 5)", "Panel VAR across the cities"])
+    with t1:
+        var_tab(k)
+    with t2:
+        panel_var_tab(k)
 
 
 main()
