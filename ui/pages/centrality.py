@@ -49,7 +49,7 @@ def main() -> None:
         table = D.centrality_table(k, method, year, closeness, direction)
         report = D.city_report(k, method, year, closeness)
         st.subheader(f"Table 1: centrality of the {method} network, {year}")
-        fmt = {c: st.column_config.NumberColumn(c, format="%.0f")
+        fmt = {c: st.column_config.NumberColumn(c, format="%g")
                for c in ("Out-degree", "In-degree", "Centrality Degree")}
         fmt["Betweenness Centrality"] = st.column_config.NumberColumn(format="%.3f")
         fmt["Closeness Centrality"] = st.column_config.NumberColumn(format="%.3f")
