@@ -209,12 +209,16 @@ def check_counts(driver, database: str, bundle: Bundle) -> tuple[int, int]:
     return ents, coop
 
 
+BATCH_SIZE: int | None = None  # --batch-size
+
+
 def run_cultnet_neo4j(bundle: Bundle, uri: str, user: str, password: str, database: str) -> float:
     """cultnet's Neo4j loader, with its own schema (graph/schema.py)."""
     from graph.neo4j_store import Neo4jStore
 
+    kw = {"batch_size": BATCH_SIZE} if BATCH_SIZE else {}
     st = Neo4jStore(Settings(backend="neo4j", neo4j_uri=uri, neo4j_user=user,
-                             neo4j_password=password, neo4j_database=database))
+                             neo4j_password=password, neo4j_database=database), **kw)
     try:
         st.ensure_schema()
         t0 = time.perf_counter()
@@ -389,10 +393,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--heap", default="2g", help="heap of a self-started Neo4j")
     ap.add_argument("--pagecache", default="1g", help="page cache of a self-started Neo4j")
     ap.add_argument("--seed", type=int, default=20240601)
-    ap.add_argument("--warmup", type=int, default=5000,
+    ap.add_argument("--batch-size", type=int, default=None,
+                    help="cultnet's batch size (default: Neo4jStore's)")
+    ap.add_argument("--warmup", type=int, default=30_000,
                     help="edges of an untimed warm-up load per Neo4j contender (0: none)")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the timings as JSON here")
     a = ap.parse_args(argv)
+    global BATCH_SIZE
+    BATCH_SIZE = a.batch_size
     sizes = [int(x.replace("_", "")) for x in a.sizes.split(",") if x.strip()]
     only = set(a.only.split(",")) if a.only else {"cultnet", "py2neo", "per-row", "embedded"}
     if a.skip_naive:
@@ -471,7 +479,6 @@ def main(argv: list[str] | None = None) -> int:
                 if size <= a.naive_max_size:
                     reset(driver, db)
                     ensure_plain_schema(driver, db)
-                    t_n = time.perf_counter()
                     attempt("per-row", lambda: run_naive(bundle, driver, db))
                     done = [t for t in timings if t.contender == "per-row" and t.size == size]
                     if done and done[-1].seconds == done[-1].seconds:

@@ -13,6 +13,8 @@
 | ``CULTNET_ROW_CAP`` | ``10000`` | maximum rows returned by a user query |
 | ``CULTNET_EMBEDDED_MAX_MEMORY_MB`` | half the RAM, 2-8 GiB | address-space limit of the embedded server (stops memory-bomb queries) |
 | ``CULTNET_MAX_FILE_MB`` | ``100`` | input files above this size are refused before reading |
+| ``CULTNET_LOAD_TIMEOUT`` | ``3600`` | seconds a Neo4j load transaction may run |
+| ``CULTNET_LOAD_STALE_AFTER`` | ``600`` | seconds without a heartbeat after which a ``loading`` Neo4j dataset with no running load is marked ``failed`` |
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ class Settings:
     neo4j_database: str = "neo4j"
     query_timeout_s: float = 10.0
     row_cap: int = 10_000
+    load_timeout_s: float = 3600.0
+    load_stale_after_s: float = 600.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -54,6 +58,8 @@ class Settings:
             neo4j_database=e.get("NEO4J_DATABASE", "neo4j"),
             query_timeout_s=float(e.get("CULTNET_QUERY_TIMEOUT", "10")),
             row_cap=int(e.get("CULTNET_ROW_CAP", "10000")),
+            load_timeout_s=float(e.get("CULTNET_LOAD_TIMEOUT", "3600")),
+            load_stale_after_s=float(e.get("CULTNET_LOAD_STALE_AFTER", "600")),
         )
         overrides = {k: v for k, v in overrides.items() if v is not None}
         s = replace(s, **overrides)

@@ -16,10 +16,28 @@ Loads
     rows already written are matched, not duplicated). A large load is an upsert: rows that a
     changed bundle no longer contains are not removed; run ``delete-dataset`` first to replace
     one.
+
+    Speed (see benchmarks/README.md): enterprises and their ``LOCATED_IN`` are written by separate
+    ``UNWIND`` statements (``NEO4J_SPLIT``: fewer Eager operators); ``merge_cooperation`` plans
+    without Eager; cooperation rows are sent ordered by source id; the four
+    purge queries (each a scan of the whole database) run only when the Dataset existed before the
+    load; rows are built from whole DataFrame columns.
+
+    Every load transaction has an explicit timeout (``load_timeout_s``, default 3600 s, env
+    ``CULTNET_LOAD_TIMEOUT``), so the server's ``db.transaction.timeout`` does not cut large loads
+    short, and carries the metadata ``{"cultnet_load": <dataset id>}``.
+
+Interrupted loads
+    A load refreshes ``Dataset.heartbeat`` when it starts and with every committed batch. When a
+    store opens, a Dataset still ``loading`` whose heartbeat is older than ``stale_after_s``
+    (default 600 s, env ``CULTNET_LOAD_STALE_AFTER``) and that no running transaction loads
+    (``SHOW TRANSACTIONS``, by the metadata above) is marked ``failed`` (:meth:`mark_stale_loads`).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
 import re
 import time
 from typing import Any, Callable
@@ -38,6 +56,17 @@ from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, edg
 from graph._results import GraphCollector, scalar
 from graph.schema import NEO4J_DDL
 from graph.store import GraphStore, Progress, QueryResult
+
+#: Default explicit timeout of load transactions (seconds), overriding db.transaction.timeout.
+LOAD_TIMEOUT_S = 3600.0
+#: A 'loading' Dataset whose heartbeat is older than this (seconds) and that no running transaction
+#: loads was interrupted.
+STALE_AFTER_S = 600.0
+#: Transaction metadata key naming the Dataset a load transaction writes.
+LOAD_META = "cultnet_load"
+
+#: Shared statements that Neo4j runs as several (same rows, same $params): see the files.
+NEO4J_SPLIT = {"merge_enterprises": ("neo4j_merge_enterprise_nodes", "neo4j_merge_located_in")}
 
 PURGE = ("purge_delete_rels", "purge_delete_nodes", "purge_unshare_rels", "purge_unshare_nodes")
 
@@ -58,10 +87,15 @@ class Neo4jStore(GraphStore):
     backend = "neo4j"
 
     def __init__(self, settings: Settings | None = None, *, batch_size: int = 10_000,
-                 single_tx_max_rows: int = 200_000):
+                 single_tx_max_rows: int = 200_000, load_timeout_s: float | None = None,
+                 stale_after_s: float | None = None, recover: bool = True):
         self.settings = settings or Settings.from_env()
         self.batch_size = batch_size
         self.single_tx_max_rows = single_tx_max_rows
+        self.load_timeout_s = _setting(load_timeout_s, self.settings, "load_timeout_s",
+                                       "CULTNET_LOAD_TIMEOUT", LOAD_TIMEOUT_S)
+        self.stale_after_s = _setting(stale_after_s, self.settings, "load_stale_after_s",
+                                      "CULTNET_LOAD_STALE_AFTER", STALE_AFTER_S)
         self.database = self.settings.neo4j_database
         auth = None
         if self.settings.neo4j_password:
@@ -74,6 +108,11 @@ class Neo4jStore(GraphStore):
         except Exception as e:  # noqa: BLE001 - translated
             raise _translate(e, where=self.settings.neo4j_uri) from e
         self._schema_done = False
+        if recover:
+            try:
+                self.mark_stale_loads()
+            except CultnetError:
+                pass  # e.g. a user without write rights: recovery is best effort
 
     # -- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
@@ -174,6 +213,36 @@ class Neo4jStore(GraphStore):
         return self._guard(run)
 
     # -- loads ---------------------------------------------------------------------------------------
+    def _load_tx(self, ds: str):
+        """``unit_of_work`` for load transactions: explicit timeout + the dataset as metadata."""
+        return neo4j.unit_of_work(timeout=self.load_timeout_s, metadata={LOAD_META: ds})
+
+    def running_loads(self) -> list[str] | None:
+        """Dataset ids that running transactions are loading (``None`` when the server does not
+        tell, e.g. no right to ``SHOW TRANSACTIONS``)."""
+        def run():
+            with self._session() as s:
+                return [r[0] for r in s.run(Q["neo4j_running_loads"], {"key": LOAD_META})]
+
+        try:
+            return self._guard(run)
+        except CultnetError:
+            return None
+
+    def mark_stale_loads(self) -> list[str]:
+        """Mark ``failed`` the Datasets left ``loading`` by an interrupted load: heartbeat older
+        than ``stale_after_s`` and no running transaction loading them. Returns their ids."""
+        running = self.running_loads()
+        if running is None:
+            return []  # cannot tell whether a load is running: leave everything as it is
+        cutoff = (_dt.datetime.now(_dt.timezone.utc) - _dt.timedelta(seconds=self.stale_after_s))
+        cutoff_s = cutoff.replace(microsecond=0).isoformat()
+        rows = self._write("mark_stale_loads", {
+            "cutoff": cutoff_s, "running": running,
+            "error": f"the load was interrupted (no progress for more than {self.stale_after_s:g} s "
+                     "and no load running; process or server stopped)"})
+        return [r[0] for r in rows]
+
     def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
         steps = bundle_steps(bundle)
         total = sum(len(s.rows) for s in steps)
@@ -181,14 +250,24 @@ class Neo4jStore(GraphStore):
         t0 = time.perf_counter()
         if not self._schema_done:
             self.ensure_schema()
+        # a Dataset that did not exist has written nothing: the purge (4 scans of the database)
+        # has nothing to remove
+        existed = bool(self._read("read_dataset_status", {"id": ds}))
         self._write("set_dataset_status", {"id": ds, "status": "loading", "error": None, "now": now_iso()})
         try:
             if total <= self.single_tx_max_rows:
-                self._load_one_tx(bundle, steps, total, progress)
+                self._load_one_tx(bundle, steps, total, progress, purge=existed)
             else:
                 self._load_batched(bundle, steps, total, progress)
         except BaseException as e:
-            reason = e.user_message if isinstance(e, CultnetError) else f"{type(e).__name__}: {e}"
+            if isinstance(e, QueryTimeout):
+                reason = (f"the load transaction was stopped by a time limit (the load timeout is "
+                          f"{self.load_timeout_s:g} s: Neo4jStore(load_timeout_s=...) or "
+                          f"CULTNET_LOAD_TIMEOUT; Neo4j said: {e.user_message})")
+            elif isinstance(e, CultnetError):
+                reason = e.user_message
+            else:
+                reason = f"{type(e).__name__}: {e}"
             try:
                 self._write("set_dataset_status",
                             {"id": ds, "status": "failed", "error": reason[:2000], "now": now_iso()})
@@ -202,19 +281,23 @@ class Neo4jStore(GraphStore):
         out["elapsed_s"] = round(time.perf_counter() - t0, 3)
         return out
 
-    def _load_one_tx(self, bundle: Bundle, steps, total: int, progress: Progress | None) -> None:
+    def _load_one_tx(self, bundle: Bundle, steps, total: int, progress: Progress | None,
+                     purge: bool = True) -> None:
         ds = bundle.dataset_id
 
+        @self._load_tx(ds)
         def work(tx):
-            for name in PURGE:
-                tx.run(Q[name], {"dataset": ds}).consume()
+            if purge:
+                for name in PURGE:
+                    tx.run(Q[name], {"dataset": ds}).consume()
             tx.run(Q["merge_dataset"], dataset_params(bundle, "loading", now_iso())).consume()
             done = 0
             if progress:
                 progress(0, total, "loading")
             for step in steps:
                 for batch in step.batches(self.batch_size):
-                    tx.run(Q[step.query], {"rows": batch, "dataset": ds}).consume()
+                    for name in NEO4J_SPLIT.get(step.query, (step.query,)):
+                        tx.run(Q[name], {"rows": batch, "dataset": ds}).consume()
                     done += len(batch)
                     if progress:
                         progress(done, total, step.label)
@@ -234,8 +317,11 @@ class Neo4jStore(GraphStore):
         if progress:
             progress(0, total, "loading")
 
+        @self._load_tx(ds)
         def batch_work(tx, query, rows):
-            tx.run(Q[query], {"rows": rows, "dataset": ds}).consume()
+            for name in NEO4J_SPLIT.get(query, (query,)):
+                tx.run(Q[name], {"rows": rows, "dataset": ds}).consume()
+            tx.run(Q["touch_dataset"], {"id": ds, "now": now_iso()}).consume()
 
         with self._session() as s:
             for step in steps:
@@ -309,6 +395,17 @@ class Neo4jStore(GraphStore):
             return 0
         res = self._write(name, {"rows": rows})
         return int(res[0][0]) if res else 0
+
+
+def _setting(explicit: float | None, settings: Settings, attr: str, env: str, default: float) -> float:
+    """An explicit argument, else a Settings attribute (if Settings has it), else the environment
+    variable, else the default."""
+    if explicit is not None:
+        return float(explicit)
+    v = getattr(settings, attr, None)
+    if v is not None:
+        return float(v)
+    return float(os.environ.get(env, default))
 
 
 def _explain(cypher: str) -> str:
