@@ -73,3 +73,48 @@ def test_wrong_password_is_store_unavailable(settings):
 
     with pytest.raises(StoreUnavailable, match="credentials"):
         Neo4jStore(replace(settings, neo4j_password="definitely-wrong-password"))
+
+
+def test_stale_loading_datasets_are_marked_failed_at_open(settings):
+    """A Dataset left `loading` by a crashed load (old heartbeat, no running load transaction) is
+    marked failed when a store opens; a fresh one, one a live transaction is loading, and a
+    complete one are left alone."""
+    import datetime as dt
+
+    import neo4j
+
+    from graph.neo4j_store import LOAD_META, Neo4jStore
+
+    first = Neo4jStore(settings)
+    first.wipe()
+    first.close()
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    old = "2000-01-01T00:00:00+00:00"
+    driver = neo4j.GraphDatabase.driver(settings.neo4j_uri,
+                                        auth=(settings.neo4j_user, settings.neo4j_password))
+    try:
+        driver.execute_query(
+            "UNWIND $rows AS r CREATE (d:Dataset {id: r.id, status: r.status, heartbeat: r.hb})",
+            rows=[{"id": "crashed", "status": "loading", "hb": old},
+                  {"id": "fresh", "status": "loading", "hb": now},
+                  {"id": "held", "status": "loading", "hb": old},
+                  {"id": "done", "status": "complete", "hb": old}],
+            database_=settings.neo4j_database)
+        with driver.session(database=settings.neo4j_database) as s:
+            tx = s.begin_transaction(metadata={LOAD_META: "held"})  # a load still running
+            tx.run("MATCH (d:Dataset {id: 'held'}) RETURN d.id").consume()
+            try:
+                store = Neo4jStore(settings, stale_after_s=600)  # recover=True: runs at open
+                try:
+                    status = dict(zip(*[store.datasets()[c] for c in ("id", "status")]))
+                    assert status == {"crashed": "failed", "fresh": "loading",
+                                      "held": "loading", "done": "complete"}
+                    err = store.query("MATCH (d:Dataset {id: 'crashed'}) RETURN d.error AS e").rows[0]["e"]
+                    assert "interrupted" in err
+                    assert store.mark_stale_loads() == []  # nothing left to mark
+                finally:
+                    store.close()
+            finally:
+                tx.rollback()
+    finally:
+        driver.close()
