@@ -51,8 +51,8 @@ from cultnet.errors import CultnetError, LoadFailed, QueryRejected, QueryTimeout
 from cultnet.model import Bundle
 from cultnet.settings import Settings
 from graph import _falkordb_server as server
-from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, edges_frame, links_rows,
-                           now_iso, plain, props_frame, result_rows, results_query, written_counts)
+from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows,
+                           now_iso, plain, result_rows, results_query, written_counts)
 from graph._results import GraphCollector, scalar
 from graph.schema import FALKORDB_INDEXES, FALKORDB_UNIQUE, falkordb_ddl_already_done
 from graph.store import GraphStore, Progress, QueryResult
@@ -359,25 +359,6 @@ class EmbeddedStore(GraphStore):
     def datasets(self) -> pd.DataFrame:
         rows = self._read("read_datasets")
         return pd.DataFrame(rows, columns=DATASET_COLUMNS + ["error"])
-
-    def cities(self) -> pd.DataFrame:
-        return props_frame([r[0] for r in self._read("read_cities")],
-                           ["name", "name_zh", "province", "lat", "lon"], sort=["name"])
-
-    def enterprises(self) -> pd.DataFrame:
-        return props_frame([r[0] for r in self._read("read_enterprises")], ["id", "name", "city"],
-                           sort=["id"])
-
-    def indicators(self) -> pd.DataFrame:
-        return props_frame([r[0] for r in self._read("read_indicators")], ["city", "year"],
-                           sort=["city", "year"])
-
-    def series(self, region: str | None = None) -> pd.DataFrame:
-        return props_frame([r[0] for r in self._read("read_series", {"region": region})],
-                           ["region", "period", "freq"], sort=["region", "period"])
-
-    def edges(self, level: str = "city", *, year: int | None = None, method: str | None = None) -> pd.DataFrame:
-        return edges_frame(level, year, method, self._read)
 
     def write_links(self, links: pd.DataFrame, *, method: str, run_id: str) -> int:
         years, rows = links_rows(links)

@@ -51,8 +51,8 @@ from neo4j.graph import Node, Path, Relationship
 from cultnet.errors import CultnetError, LoadFailed, QueryRejected, QueryTimeout, StoreUnavailable
 from cultnet.model import Bundle
 from cultnet.settings import Settings
-from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, edges_frame, links_rows, now_iso,
-                           plain, props_frame, result_rows, results_query, written_counts)
+from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows, now_iso,
+                           plain, result_rows, results_query, written_counts)
 from graph._results import GraphCollector, scalar
 from graph.schema import NEO4J_DDL
 from graph.store import GraphStore, Progress, QueryResult
@@ -361,25 +361,6 @@ class Neo4jStore(GraphStore):
 
     def datasets(self) -> pd.DataFrame:
         return pd.DataFrame(self._read("read_datasets"), columns=DATASET_COLUMNS + ["error"])
-
-    def cities(self) -> pd.DataFrame:
-        return props_frame([r[0] for r in self._read("read_cities")],
-                           ["name", "name_zh", "province", "lat", "lon"], sort=["name"])
-
-    def enterprises(self) -> pd.DataFrame:
-        return props_frame([r[0] for r in self._read("read_enterprises")], ["id", "name", "city"],
-                           sort=["id"])
-
-    def indicators(self) -> pd.DataFrame:
-        return props_frame([r[0] for r in self._read("read_indicators")], ["city", "year"],
-                           sort=["city", "year"])
-
-    def series(self, region: str | None = None) -> pd.DataFrame:
-        return props_frame([r[0] for r in self._read("read_series", {"region": region})],
-                           ["region", "period", "freq"], sort=["region", "period"])
-
-    def edges(self, level: str = "city", *, year: int | None = None, method: str | None = None) -> pd.DataFrame:
-        return edges_frame(level, year, method, self._read)
 
     def write_links(self, links: pd.DataFrame, *, method: str, run_id: str) -> int:
         if not self._schema_done:

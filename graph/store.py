@@ -14,6 +14,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from cultnet.model import Bundle
+from graph._cypher import edges_frame, props_frame
 from cultnet.settings import Settings
 
 # progress(done, total, label) -- called by long operations; the CLI maps it to a Rich bar.
@@ -74,9 +75,9 @@ class GraphStore(ABC):
         another dataset also wrote are kept, with their property values). Returns counts:
         relationships_deleted, nodes_deleted, relationships_kept, nodes_kept, datasets_deleted."""
 
+    @abstractmethod
     def wipe(self) -> None:
         """Delete every node and relationship (tests, a full reset). Schema is kept."""
-        raise NotImplementedError
 
     # -- reads for analysis ----------------------------------------------------------------------
     @abstractmethod
@@ -87,25 +88,38 @@ class GraphStore(ABC):
     def datasets(self) -> pd.DataFrame:
         """Columns: id, source, sha256, loaded_at, status, simulated."""
 
+    # -- reads for analysis (the same on both backends; each backend provides _read) ----------
     @abstractmethod
+    def _read(self, name: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        """Run the internal read query ``graph/queries/<name>.cypher``; all rows, no cap."""
+
     def cities(self) -> pd.DataFrame:
         """Columns: name, name_zh, province, lat, lon, + extra attributes."""
+        return props_frame([r[0] for r in self._read("read_cities")],
+                           ["name", "name_zh", "province", "lat", "lon"], sort=["name"])
 
-    @abstractmethod
+    def enterprises(self) -> pd.DataFrame:
+        """Columns: id, name, city, + extra attributes."""
+        return props_frame([r[0] for r in self._read("read_enterprises")], ["id", "name", "city"],
+                           sort=["id"])
+
     def indicators(self) -> pd.DataFrame:
         """Long panel: city, year, + indicator columns (one row per city-year)."""
+        return props_frame([r[0] for r in self._read("read_indicators")], ["city", "year"],
+                           sort=["city", "year"])
 
-    @abstractmethod
     def series(self, region: str | None = None) -> pd.DataFrame:
         """region, period, freq, + series columns, sorted by period."""
+        return props_frame([r[0] for r in self._read("read_series", {"region": region})],
+                           ["region", "period", "freq"], sort=["region", "period"])
 
-    @abstractmethod
     def edges(self, level: str = "city", *, year: int | None = None, method: str | None = None) -> pd.DataFrame:
         """Edge list: source, target, weight, year (+ method for city level).
 
         level="city": LINKS filtered by method (default: any) and year (None = all years).
         level="enterprise": COOPERATES filtered by year.
         """
+        return edges_frame(level, year, method, self._read)
 
     @abstractmethod
     def write_links(self, links: pd.DataFrame, *, method: str, run_id: str) -> int:
@@ -131,10 +145,6 @@ class GraphStore(ABC):
         return frame_to_igraph(edges, nodes,
                                directed=directed, weighted=weighted,
                                key="name" if level == "city" else "id")
-
-    @abstractmethod
-    def enterprises(self) -> pd.DataFrame:
-        """Columns: id, name, city, + extra attributes."""
 
 
 def open_store(settings: Settings | None = None) -> GraphStore:

@@ -27,12 +27,12 @@ def neo4j_settings(request) -> Settings:
                         neo4j_database=getattr(server, "database", "neo4j") or "neo4j")
     if os.environ.get("NEO4J_URI"):
         return Settings.from_env(backend="neo4j")
-    pytest.skip("no Neo4j server: neither the neo4j_server fixture nor NEO4J_URI is available")
+    pytest.fail("no Neo4j server: neither the neo4j_server fixture nor NEO4J_URI is available")
 
 
 @pytest.fixture
 def neo4j_store_settings(request) -> Settings:
-    """Settings pointing at the session's Neo4j (skips when there is none)."""
+    """Settings pointing at the session's Neo4j (fails when there is none: CI must run these)."""
     return neo4j_settings(request)
 
 

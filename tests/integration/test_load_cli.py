@@ -198,7 +198,7 @@ def test_load_sample(env, tmp_path):
     if not all((sample_dir() / f).is_file() for f in SAMPLE_FILES.values()):
         script = ROOT / "scripts" / "make_sample.py"
         if not script.is_file():
-            pytest.skip("no data/sample/ and no scripts/make_sample.py")
+            pytest.fail("no data/sample/ and no scripts/make_sample.py")
         subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True,
                        capture_output=True, timeout=120)
         extra = {"CULTNET_SAMPLE_DIR": str(tmp_path)}

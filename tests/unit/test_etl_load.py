@@ -24,7 +24,7 @@ def test_sample_source_names_the_seed(tmp_path, monkeypatch):
 def test_sample_validates_when_present():
     d = load.sample_dir()
     if not all((d / f).is_file() for f in load.SAMPLE_FILES.values()):
-        pytest.skip("data/sample/ not generated yet")
+        pytest.fail("data/sample/ is missing: run python scripts/make_sample.py")
     b = load.sample_bundle()
     assert b.simulated is True and b.source.startswith("cultnet simulated sample")
     assert b.cities is not None and len(b.cities) >= 14

@@ -26,7 +26,7 @@ def sample(tmp_path_factory):
     if not (d / "truth.json").exists():
         script = ROOT / "scripts" / "make_sample.py"
         if not script.exists():
-            pytest.skip("no data/sample/truth.json and no scripts/make_sample.py to regenerate it")
+            pytest.fail("no data/sample/truth.json and no scripts/make_sample.py to regenerate it")
         spec = importlib.util.spec_from_file_location("make_sample", script)
         mod = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mod)
