@@ -52,13 +52,15 @@ def strongest_driver(k: str) -> tuple[str, str]:
     x = tuple(c for c in DRIVERS if c in ind.columns)
     if "cul" not in ind.columns or not x:
         return "n/a", "the indicators lack cul and its drivers"
-    res = D.panel_fit(k, "cul", x, "entity", "robust", True)
+    # two-way FE (city and year effects): common shocks such as the 2020 dip would otherwise
+    # load onto whichever driver trends most
+    res = D.panel_fit(k, "cul", x, "twoway", "robust", True)
     coefs = res.coefficients.drop(index="const", errors="ignore")
     term = coefs["estimate"].idxmax()
     row = coefs.loc[term]
     name = DRIVER_LABELS.get(term.removeprefix("ln_"), term)
     return (name, f"largest elasticity of cultural income: {row['estimate']:.3f} "
-                  f"(p = {row['p_value']:.3f}; fixed effects, clustered SE; within R² "
+                  f"(p = {row['p_value']:.3f}; two-way fixed effects, clustered SE; within R² "
                   f"{res.r2.get('within', float('nan')):.3f})")
 
 
