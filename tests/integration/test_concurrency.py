@@ -17,7 +17,6 @@ visible (the edges sent by a fixed sample of 200 of its enterprises). Checked:
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -27,6 +26,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from _benchload import bench_module
 
 from cultnet.settings import Settings
 
@@ -43,14 +44,7 @@ if os.environ.get("CULTNET_CONCURRENCY_EDGES"):
     SIZES = {k: int(os.environ["CULTNET_CONCURRENCY_EDGES"]) for k in SIZES}
 
 
-def _bench():
-    name = "cultnet_benchmarks_load"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "load.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+_bench = bench_module
 
 
 # The status is read first (the aggregation is a barrier), then the edges: under Neo4j's

@@ -21,7 +21,6 @@ Embedded (FalkorDB child process in a tmp data dir):
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import signal
@@ -34,6 +33,8 @@ from pathlib import Path
 
 import pytest
 
+from _benchload import bench_module
+
 from cultnet.errors import CultnetError, LoadFailed, StoreUnavailable
 from cultnet.settings import Settings
 
@@ -44,14 +45,7 @@ B_EDGES_NEO4J = 20_000  # the load that gets killed
 B_EDGES_EMBEDDED = 30_000
 
 
-def _bench():
-    name = "cultnet_benchmarks_load"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "load.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+_bench = bench_module
 
 
 def bundle(n: int, ds: str, prefix: str):

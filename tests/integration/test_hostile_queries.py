@@ -17,7 +17,6 @@ weights, every enterprise name, the Dataset rows, Neo4j's user list) is unchange
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import resource
@@ -27,6 +26,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from _benchload import bench_module
 
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout
 from cultnet.settings import Settings
@@ -41,15 +42,7 @@ PREFIX = "hq-"
 DATASET = "hostile-fixture"
 
 
-def _bench():
-    """benchmarks/load.py as a module (its seeded synthetic-data generator)."""
-    name = "cultnet_benchmarks_load"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "load.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+_bench = bench_module
 
 
 # (id, cypher, expectation)

@@ -8,11 +8,11 @@ value, and a relationship property, compared with what was loaded.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
+
+from _benchload import bench_module
 
 from cultnet.settings import Settings
 
@@ -23,14 +23,7 @@ PREFIX = "p2n-"
 DATASET = "py2neo-reads"
 
 
-def _bench():
-    name = "cultnet_benchmarks_load"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / "load.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
+_bench = bench_module
 
 
 @pytest.fixture(scope="module")
