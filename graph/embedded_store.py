@@ -47,7 +47,7 @@ from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FPath
 
-from cultnet.errors import CultnetError, LoadFailed, QueryRejected, QueryTimeout, StoreUnavailable
+from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnavailable
 from cultnet.model import Bundle
 from cultnet.settings import Settings
 from graph import _falkordb_server as server
@@ -55,7 +55,7 @@ from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, lin
                            now_iso, plain, result_rows, results_query, written_counts)
 from graph._results import GraphCollector, scalar
 from graph.schema import FALKORDB_INDEXES, FALKORDB_UNIQUE, falkordb_ddl_already_done
-from graph.store import GraphStore, Progress, QueryResult
+from graph.store import GraphStore, Progress, QueryResult, fail_load
 
 INTERNAL_TIMEOUT_MS = 3_600_000  # internal reads and writes: one hour per statement
 LOCK_TTL_MS = 600_000  # refreshed after every batch; a dead holder's lock is taken over at once
@@ -311,15 +311,9 @@ class EmbeddedStore(GraphStore):
                                 {"id": ds, "status": "complete", "error": None, "now": now_iso()})
             except BaseException as e:
                 reason = e.user_message if isinstance(e, CultnetError) else f"{type(e).__name__}: {e}"
-                try:
-                    self._write(self.graph_name, "set_dataset_status",
-                                {"id": ds, "status": "failed", "error": reason[:2000], "now": now_iso()})
-                except CultnetError:
-                    pass
-                if isinstance(e, (KeyboardInterrupt, SystemExit)):
-                    raise
-                raise LoadFailed(f"Loading dataset {ds!r} failed; the store keeps its previous data "
-                                 f"and the dataset is marked failed. Reason: {reason}") from e
+                fail_load(ds, e, reason, lambda r: self._write(
+                    self.graph_name, "set_dataset_status",
+                    {"id": ds, "status": "failed", "error": r, "now": now_iso()}))
         out: dict[str, Any] = {"dataset_id": ds, **written_counts(bundle)}
         out["elapsed_s"] = round(time.perf_counter() - t0, 3)
         return out

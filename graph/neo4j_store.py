@@ -48,14 +48,14 @@ from neo4j import GraphDatabase, Query
 from neo4j import exceptions as nx
 from neo4j.graph import Node, Path, Relationship
 
-from cultnet.errors import CultnetError, LoadFailed, QueryRejected, QueryTimeout, StoreUnavailable
+from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnavailable
 from cultnet.model import Bundle
 from cultnet.settings import Settings
 from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows, now_iso,
                            plain, result_rows, results_query, written_counts)
 from graph._results import GraphCollector, scalar
 from graph.schema import NEO4J_DDL
-from graph.store import GraphStore, Progress, QueryResult
+from graph.store import GraphStore, Progress, QueryResult, fail_load
 
 #: Default explicit timeout of load transactions (seconds), overriding db.transaction.timeout.
 LOAD_TIMEOUT_S = 3600.0
@@ -268,15 +268,8 @@ class Neo4jStore(GraphStore):
                 reason = e.user_message
             else:
                 reason = f"{type(e).__name__}: {e}"
-            try:
-                self._write("set_dataset_status",
-                            {"id": ds, "status": "failed", "error": reason[:2000], "now": now_iso()})
-            except CultnetError:
-                pass
-            if isinstance(e, (KeyboardInterrupt, SystemExit)):
-                raise
-            raise LoadFailed(f"Loading dataset {ds!r} failed; the store keeps its previous data "
-                             f"and the dataset is marked failed. Reason: {reason}") from e
+            fail_load(ds, e, reason, lambda r: self._write(
+                "set_dataset_status", {"id": ds, "status": "failed", "error": r, "now": now_iso()}))
         out: dict[str, Any] = {"dataset_id": ds, **written_counts(bundle)}
         out["elapsed_s"] = round(time.perf_counter() - t0, 3)
         return out

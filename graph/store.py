@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from cultnet.errors import CultnetError, LoadFailed
 from cultnet.model import Bundle
 from graph._cypher import edges_frame, props_frame
 from cultnet.settings import Settings
@@ -145,6 +146,20 @@ class GraphStore(ABC):
         return frame_to_igraph(edges, nodes,
                                directed=directed, weighted=weighted,
                                key="name" if level == "city" else "id")
+
+
+def fail_load(dataset_id: str, error: BaseException, reason: str,
+              mark_failed: Callable[[str], Any]) -> None:
+    """Shared end of a failed load on every backend: mark the Dataset failed (best effort: the
+    store may be the thing that failed), re-raise interrupts, else raise LoadFailed."""
+    try:
+        mark_failed(reason[:2000])
+    except CultnetError:
+        pass
+    if isinstance(error, (KeyboardInterrupt, SystemExit)):
+        raise error
+    raise LoadFailed(f"Loading dataset {dataset_id!r} failed; the store keeps its previous data "
+                     f"and the dataset is marked failed. Reason: {reason}") from error
 
 
 def open_store(settings: Settings | None = None) -> GraphStore:
