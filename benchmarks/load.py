@@ -30,11 +30,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import os
+import re
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,13 +213,38 @@ def check_counts(driver, database: str, bundle: Bundle) -> tuple[int, int]:
 
 
 BATCH_SIZE: int | None = None  # --batch-size
+WRITERS: int | None = None  # --writers (None: cultnet's default, CULTNET_LOAD_WRITERS or 2)
+
+
+class RetryCounter(logging.Handler):
+    """Counts the driver's "Transaction failed and will be retried" messages (deadlocks between
+    parallel writers, other transient errors) so the table can show them."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+        self.first = ""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        if "will be retried" in msg:
+            self.count += 1
+            if not self.first:
+                m = re.search(r"neo4j_code: ([\w.]+)", msg)
+                self.first = m.group(1) if m else msg[:80]
+
+
+RETRIES = RetryCounter()
+logging.getLogger("neo4j").addHandler(RETRIES)
 
 
 def run_cultnet_neo4j(bundle: Bundle, uri: str, user: str, password: str, database: str) -> float:
     """cultnet's Neo4j loader, with its own schema (graph/schema.py)."""
     from graph.neo4j_store import Neo4jStore
 
-    kw = {"batch_size": BATCH_SIZE} if BATCH_SIZE else {}
+    kw: dict = {"batch_size": BATCH_SIZE} if BATCH_SIZE else {}
+    if WRITERS:
+        kw["writers"] = WRITERS
     st = Neo4jStore(Settings(backend="neo4j", neo4j_uri=uri, neo4j_user=user,
                              neo4j_password=password, neo4j_database=database), **kw)
     try:
@@ -319,6 +347,49 @@ def run_naive(bundle: Bundle, driver, database: str) -> float:
     return time.perf_counter() - t0
 
 
+CEIL_CITY = "UNWIND $rows AS r CREATE (c:City {name: r.name}) SET c.dataset = $dataset"
+CEIL_ENT = "UNWIND $rows AS r CREATE (e:Enterprise {id: r.id}) SET e.name = r.name, e.city = r.city, " \
+           "e.dataset = $dataset"
+CEIL_LOC = "UNWIND $rows AS r MATCH (e:Enterprise {id: r.id}) MATCH (c:City {name: r.city}) " \
+           "CREATE (e)-[:LOCATED_IN {dataset: $dataset}]->(c)"
+CEIL_COOP = "UNWIND $rows AS r MATCH (a:Enterprise {id: r.source}) MATCH (b:Enterprise {id: r.target}) " \
+            "CREATE (a)-[:COOPERATES {year: r.year, weight: r.weight, dataset: $dataset}]->(b)"
+
+
+def run_create_ceiling(bundle: Bundle, driver, database: str, writers: int = 2) -> float:
+    """NOT a contender: CREATE instead of MERGE (not idempotent: a second run duplicates
+    everything), with cultnet's partitioned parallel writers and 10k-row transactions. What this
+    server and machine can write at best; a MERGE load cannot be faster than this."""
+    from graph._cypher import cooperation_rows
+    from graph._partition import edge_rounds, split_rows
+
+    ds = bundle.dataset_id
+    cities = [{"name": n} for n in bundle.cities["name"].tolist()]
+    ents = [{"id": str(i), "name": n, "city": c} for i, n, c in
+            zip(bundle.enterprises["id"].tolist(), bundle.enterprises["name"].tolist(),
+                bundle.enterprises["city"].tolist())]
+    coop = cooperation_rows(bundle.cooperation)
+
+    def write(query: str, parts: list[list[dict]]) -> None:
+        def one(part: list[dict]) -> None:
+            with driver.session(database=database) as s:
+                for chunk in _chunks(part, 10_000):
+                    s.execute_write(lambda tx: tx.run(query, rows=chunk, dataset=ds).consume())
+        threads = [threading.Thread(target=one, args=(p,)) for p in parts if p]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+    t0 = time.perf_counter()
+    write(CEIL_CITY, [cities])
+    write(CEIL_ENT, split_rows(ents, writers, lambda r: r["id"]))
+    write(CEIL_LOC, split_rows(ents, writers, lambda r: r["city"]))
+    for parts in edge_rounds(coop, writers):
+        write(CEIL_COOP, parts)
+    return time.perf_counter() - t0
+
+
 # ------------------------------------------------------------------------------------------------
 
 
@@ -326,7 +397,7 @@ def _fmt_rate(x: float) -> str:
     return f"{x:,.0f}" if x == x else "-"
 
 
-CONTENDERS = ("cultnet", "py2neo", "per-row", "embedded")
+CONTENDERS = ("cultnet", "py2neo", "per-row", "embedded", "create")
 
 
 def _ok(t: Timing | None) -> bool:
@@ -374,6 +445,11 @@ def print_table(timings: list[Timing], cores: int) -> None:
             line.append(f"{r:.0f}x per-row (>= 100x: {'MET' if r >= 100 else 'MISSED'}"
                         f"{', per-row extrapolated' if at['per-row'].note else ''})")
         print(f"  {name}: " + "; ".join(line))
+    ceil = at.get("create")
+    if _ok(ceil):
+        print(f"  ceiling on this machine (CREATE, not idempotent, {WRITERS or 2} writers): "
+              f"{ceil.edges_per_s:,.0f} rels/s; cultnet reaches {at['cultnet'].edges_per_s / ceil.edges_per_s:.0%} of it"
+              if _ok(at.get("cultnet")) else f"  ceiling (CREATE): {ceil.edges_per_s:,.0f} rels/s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -397,12 +473,19 @@ def main(argv: list[str] | None = None) -> int:
                     help="cultnet's batch size (default: Neo4jStore's)")
     ap.add_argument("--warmup", type=int, default=30_000,
                     help="edges of an untimed warm-up load per Neo4j contender (0: none)")
+    ap.add_argument("--writers", type=int, default=None,
+                    help="cultnet's parallel writers of a large load (default: CULTNET_LOAD_WRITERS or 2)")
+    ap.add_argument("--skip-ceiling", action="store_true",
+                    help="do not run 'create' (CREATE with 2 writers: the machine's ceiling, not idempotent)")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the timings as JSON here")
     a = ap.parse_args(argv)
-    global BATCH_SIZE
+    global BATCH_SIZE, WRITERS
     BATCH_SIZE = a.batch_size
+    WRITERS = a.writers
     sizes = [int(x.replace("_", "")) for x in a.sizes.split(",") if x.strip()]
-    only = set(a.only.split(",")) if a.only else {"cultnet", "py2neo", "per-row", "embedded"}
+    only = set(a.only.split(",")) if a.only else {"cultnet", "py2neo", "per-row", "embedded", "create"}
+    if a.skip_ceiling:
+        only.discard("create")
     if a.skip_naive:
         only.discard("per-row")
     if a.skip_embedded:
@@ -459,9 +542,14 @@ def main(argv: list[str] | None = None) -> int:
 
             def attempt(name: str, fn) -> None:
                 try:
+                    RETRIES.count, RETRIES.first = 0, ""
                     secs = fn()
                     check_counts(driver, db, bundle)
-                    record(name, secs)
+                    note = (f"{RETRIES.count} batch(es) retried ({RETRIES.first})" if RETRIES.count else "")
+                    if name == "create":
+                        note = ("CREATE, not MERGE: not idempotent; the ceiling, not a contender"
+                                + (f"; {note}" if note else ""))
+                    record(name, secs, note)
                 except (Exception, SystemExit) as e:  # noqa: BLE001 - reported, the run goes on
                     msg = getattr(e, "user_message", None) or str(e)
                     timings.append(Timing(name, size, float("nan"), len(bundle.cooperation), rows,
@@ -475,6 +563,10 @@ def main(argv: list[str] | None = None) -> int:
                 reset(driver, db)
                 ensure_plain_schema(driver, db)
                 attempt("py2neo", lambda: run_py2neo(bundle, uri, user, password, db))
+            if "create" in only:
+                reset(driver, db)
+                ensure_plain_schema(driver, db)
+                attempt("create", lambda: run_create_ceiling(bundle, driver, db, WRITERS or 2))
             if "per-row" in only:
                 if size <= a.naive_max_size:
                     reset(driver, db)

@@ -44,6 +44,7 @@ class Settings:
     row_cap: int = 10_000
     load_timeout_s: float = 3600.0
     load_stale_after_s: float = 600.0
+    load_writers: int = 2
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -60,6 +61,7 @@ class Settings:
             row_cap=int(e.get("CULTNET_ROW_CAP", "10000")),
             load_timeout_s=float(e.get("CULTNET_LOAD_TIMEOUT", "3600")),
             load_stale_after_s=float(e.get("CULTNET_LOAD_STALE_AFTER", "600")),
+            load_writers=int(e.get("CULTNET_LOAD_WRITERS", "2")),
         )
         overrides = {k: v for k, v in overrides.items() if v is not None}
         s = replace(s, **overrides)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import threading
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -117,13 +118,34 @@ def series_key(region: str, freq: str, period: str) -> str:
 
 # -- bundle -> batches -----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
 class Step:
-    """One kind of write: the query name, its rows, and a label for progress bars."""
+    """One kind of write: the query name, its rows, and a label for progress bars.
 
-    query: str
-    label: str
-    rows: list[dict[str, Any]]
+    ``rows`` may be given as ``make`` (a function building them) and ``size`` (how many it
+    builds): they are built on first access, once, even when two threads ask. The Neo4j store
+    uses this to build the cooperation rows while the enterprises are being written."""
+
+    def __init__(self, query: str, label: str, rows: list[dict[str, Any]] | None = None, *,
+                 make: Callable[[], list[dict[str, Any]]] | None = None, size: int | None = None):
+        if (rows is None) == (make is None):
+            raise ValueError("give rows or make")
+        self.query, self.label = query, label
+        self._rows, self._make = rows, make
+        self.size = len(rows) if rows is not None else int(size or 0)
+        self._lock = threading.Lock()
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        with self._lock:
+            if self._rows is None:
+                assert self._make is not None
+                self._rows = self._make()
+                self._make = None
+                self.size = len(self._rows)
+            return self._rows
+
+    def __repr__(self) -> str:
+        return f"Step({self.query!r}, {self.label!r}, {self.size} rows)"
 
     def batches(self, size: int) -> Iterator[list[dict[str, Any]]]:
         for i in range(0, len(self.rows), size):
@@ -189,9 +211,10 @@ def bundle_steps(bundle: Bundle) -> list[Step]:
              "props": _props(r, {"id", "city"})} for r in _records(bundle.enterprises)]
     if ents:
         steps.append(Step("merge_enterprises", "enterprises", ents))
-    coop = cooperation_rows(bundle.cooperation)
-    if coop:
-        steps.append(Step("merge_cooperation", "cooperation", coop))
+    coop_df = bundle.cooperation
+    if coop_df is not None and len(coop_df):  # one row per frame row (cooperation_rows)
+        steps.append(Step("merge_cooperation", "cooperation", make=lambda: cooperation_rows(coop_df),
+                          size=len(coop_df)))
     links = [{"source": str(r["source"]), "target": str(r["target"]),
               "weight": float(plain(r.get("weight")) if plain(r.get("weight")) is not None else 1.0),
               "year": _year(r.get("year")), "method": str(r.get("method") or "observed"),

@@ -17,6 +17,14 @@ Loads
     changed bundle no longer contains are not removed; run ``delete-dataset`` first to replace
     one.
 
+    A large load writes with ``writers`` parallel sessions (default 2, env
+    ``CULTNET_LOAD_WRITERS``; the server spends one core per writing transaction). Their rows are
+    partitioned (graph/_partition.py) so that two writers never lock the same node: enterprise
+    nodes by id, ``LOCATED_IN`` by city, cooperation in rounds of a round-robin tournament over
+    ``2 * writers`` hash groups of enterprises. Two writers can still meet on a relationship
+    record they both relink (the head of a shared chain); Neo4j then reports a deadlock, and the
+    managed transaction retries that batch (measured: about one retry per 1M-edge load).
+
     Speed (see benchmarks/README.md): enterprises and their ``LOCATED_IN`` are written by separate
     ``UNWIND`` statements (``NEO4J_SPLIT``: fewer Eager operators); ``merge_cooperation`` plans
     without Eager; cooperation rows are sent ordered by source id; the four
@@ -36,9 +44,12 @@ Interrupted loads
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as _dt
+import logging
 import os
 import re
+import threading
 import time
 from typing import Any, Callable
 
@@ -53,15 +64,23 @@ from cultnet.model import Bundle
 from cultnet.settings import Settings
 from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows, now_iso,
                            plain, result_rows, results_query, written_counts)
+from graph._partition import edge_rounds, split_rows
 from graph._results import GraphCollector, scalar
 from graph.schema import NEO4J_DDL
 from graph.store import GraphStore, Progress, QueryResult, fail_load
+
+# The driver logs through the "neo4j" logger (server notifications, "Transaction failed and will
+# be retried" after a deadlock). A library handler keeps Python's last-resort handler from
+# printing those to a CLI user's terminal; an application that configures logging still sees them.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 #: Default explicit timeout of load transactions (seconds), overriding db.transaction.timeout.
 LOAD_TIMEOUT_S = 3600.0
 #: A 'loading' Dataset whose heartbeat is older than this (seconds) and that no running transaction
 #: loads was interrupted.
 STALE_AFTER_S = 600.0
+#: A batched load refreshes its Dataset's heartbeat at most this often (seconds).
+HEARTBEAT_EVERY_S = 5.0
 #: Transaction metadata key naming the Dataset a load transaction writes.
 LOAD_META = "cultnet_load"
 
@@ -88,9 +107,12 @@ class Neo4jStore(GraphStore):
 
     def __init__(self, settings: Settings | None = None, *, batch_size: int = 10_000,
                  single_tx_max_rows: int = 200_000, load_timeout_s: float | None = None,
-                 stale_after_s: float | None = None, recover: bool = True):
+                 stale_after_s: float | None = None, recover: bool = True,
+                 writers: int | None = None):
         self.settings = settings or Settings.from_env()
         self.batch_size = batch_size
+        self.writers = max(1, int(_setting(writers, self.settings, "load_writers",
+                                           "CULTNET_LOAD_WRITERS", 2)))
         self.single_tx_max_rows = single_tx_max_rows
         self.load_timeout_s = _setting(load_timeout_s, self.settings, "load_timeout_s",
                                        "CULTNET_LOAD_TIMEOUT", LOAD_TIMEOUT_S)
@@ -245,7 +267,7 @@ class Neo4jStore(GraphStore):
 
     def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
         steps = bundle_steps(bundle)
-        total = sum(len(s.rows) for s in steps)
+        total = sum(s.size for s in steps)
         ds = bundle.dataset_id
         t0 = time.perf_counter()
         if not self._schema_done:
@@ -306,24 +328,125 @@ class Neo4jStore(GraphStore):
     def _load_batched(self, bundle: Bundle, steps, total: int, progress: Progress | None) -> None:
         ds = bundle.dataset_id
         self._write("merge_dataset", dataset_params(bundle, "loading", now_iso()))
-        done = 0
+        state = {"done": 0, "beat": time.monotonic()}
         if progress:
             progress(0, total, "loading")
+        parallel = self.writers > 1
+        # The cooperation rows and their partition (seconds of Python for 1M edges) are built in
+        # the background while the server writes cities and enterprises (it then uses the cores).
+        rounds: dict[int, concurrent.futures.Future] = {}
+        pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cultnet-prepare")
+        try:
+            for step in steps:
+                if parallel and step.query == "merge_cooperation" and step.size > self.batch_size:
+                    rounds[id(step)] = pool.submit(lambda st=step: edge_rounds(st.rows, self.writers))
+            for step in steps:
+                self._write_step(ds, step, rounds.get(id(step)), total, progress, state)
+        finally:
+            for f in rounds.values():
+                f.cancel()
+            pool.shutdown(wait=True)
+        self._write("set_dataset_status", {"id": ds, "status": "complete", "error": None, "now": now_iso()})
+
+    def _write_step(self, ds: str, step, rounds: concurrent.futures.Future | None, total: int,
+                    progress: Progress | None, state: dict[str, Any]) -> None:
+        names = NEO4J_SPLIT.get(step.query, (step.query,))
+        if self.writers > 1 and step.size > self.batch_size:
+            if rounds is not None:
+                for parts in rounds.result():
+                    self._write_parallel(ds, names, parts, total, step.label, progress, state)
+                return
+            if step.query == "merge_enterprises":
+                # the nodes by id, then LOCATED_IN by city: no two writers share a node
+                nodes, located = names
+                self._write_parallel(ds, (nodes,), split_rows(step.rows, self.writers, lambda r: r["id"]),
+                                     total, step.label, progress, state, count=False)
+                self._write_parallel(ds, (located,), split_rows(step.rows, self.writers, lambda r: r["city"]),
+                                     total, step.label, progress, state)
+                return
+        self._write_parallel(ds, names, [step.rows], total, step.label, progress, state)
+
+    def _write_parallel(self, ds: str, names: tuple[str, ...], parts: list[list[dict[str, Any]]],
+                        total: int, label: str, progress: Progress | None, state: dict[str, Any],
+                        count: bool = True) -> None:
+        """Write each part in its own session and thread (one part: this thread), in transactions
+        of ``batch_size`` rows. The parts must not share nodes (graph._partition), or the writers
+        would wait for each other's locks. The first error stops the other writers after their
+        current batch and is raised here; progress callbacks and the Dataset heartbeat run in
+        this thread (Streamlit's progress bar must be updated from the script thread)."""
+        parts = [p for p in parts if p]
+        if not parts:
+            return
 
         @self._load_tx(ds)
-        def batch_work(tx, query, rows):
-            for name in NEO4J_SPLIT.get(query, (query,)):
+        def batch_work(tx, rows):
+            for name in names:
                 tx.run(Q[name], {"rows": rows, "dataset": ds}).consume()
-            tx.run(Q["touch_dataset"], {"id": ds, "now": now_iso()}).consume()
 
-        with self._session() as s:
-            for step in steps:
-                for batch in step.batches(self.batch_size):
-                    self._guard(lambda: s.execute_write(batch_work, step.query, batch))
-                    done += len(batch)
-                    if progress:
-                        progress(done, total, step.label)
-        self._write("set_dataset_status", {"id": ds, "status": "complete", "error": None, "now": now_iso()})
+        lock = threading.Lock()
+        stop = threading.Event()
+        errors: list[BaseException] = []
+        done = [0]
+
+        def writer(part: list[dict[str, Any]], on_batch: Callable[[], None] | None = None) -> None:
+            try:
+                with self._session() as s:
+                    for i in range(0, len(part), self.batch_size):
+                        if stop.is_set():
+                            return
+                        rows = part[i:i + self.batch_size]
+                        self._guard(lambda: s.execute_write(batch_work, rows))
+                        with lock:
+                            done[0] += len(rows)
+                        if on_batch:
+                            on_batch()
+            except BaseException as e:  # noqa: BLE001 - handed to the calling thread
+                with lock:
+                    errors.append(e)
+                stop.set()
+
+        base = state["done"]
+        reported = -1
+
+        def report() -> None:
+            nonlocal reported
+            n = done[0] if count else 0
+            if progress and n != reported:
+                reported = n
+                progress(base + n, total, label)
+
+        def beat() -> None:
+            if time.monotonic() - state["beat"] > HEARTBEAT_EVERY_S and not stop.is_set():
+                self._write("touch_dataset", {"id": ds, "now": now_iso()})
+                state["beat"] = time.monotonic()
+
+        def after_batch() -> None:  # one writer: it runs in this thread
+            report()
+            beat()
+
+        if len(parts) == 1:
+            writer(parts[0], after_batch)
+        else:
+            threads = [threading.Thread(target=writer, args=(p,), name=f"cultnet-writer-{k}", daemon=True)
+                       for k, p in enumerate(parts)]
+            for t in threads:
+                t.start()
+            try:
+                while any(t.is_alive() for t in threads):
+                    for t in threads:
+                        t.join(timeout=0.25)
+                        report()
+                    beat()
+            except BaseException:
+                stop.set()
+                for t in threads:
+                    t.join()
+                raise
+        if errors:
+            raise errors[0]
+        if count:
+            state["done"] = base + done[0]
+        report()
 
     def delete_dataset(self, dataset_id: str) -> dict[str, int]:
         p = {"dataset": dataset_id}

@@ -118,3 +118,75 @@ def test_stale_loading_datasets_are_marked_failed_at_open(settings):
                 tx.rollback()
     finally:
         driver.close()
+
+
+def _graph_snapshot(store):
+    nodes = _snapshot(store)
+    rels = store.query("MATCH (a)-[r]->(b) WHERE NOT a:Dataset "
+                       "RETURN coalesce(a.id, a.name, a.key) AS a, type(r) AS t, "
+                       "coalesce(b.id, b.name, b.key) AS b, properties(r) AS p", row_cap=None).rows
+    return nodes, sorted(json.dumps(r, sort_keys=True) for r in rels)
+
+
+def _web_bundle(make_bundle, seed=5, n_ent=40, n_edges=150):
+    """40 enterprises in 3 cities, 150 cooperation rows with hubs: enough for every writer round."""
+    import random
+
+    import pandas as pd
+
+    rng = random.Random(seed)
+    ids = [f"w{i}" for i in range(n_ent)]
+    ents = pd.DataFrame({"id": ids, "name": [f"Firm {i}" for i in range(n_ent)],
+                         "city": [rng.choice(["Shenyang", "Dalian", "Anshan"]) for _ in ids]})
+    seen, edges = set(), []
+    while len(edges) < n_edges:
+        a = ids[min(int(rng.paretovariate(1.0)) - 1, n_ent - 1)] if rng.random() < 0.5 else rng.choice(ids)
+        b, y = rng.choice(ids), rng.choice([2015, 2016])
+        if a != b and (a, b, y) not in seen:
+            seen.add((a, b, y))
+            edges.append({"source": a, "target": b, "weight": float(rng.randint(1, 9)), "year": y})
+    return make_bundle(enterprises=ents, cooperation=pd.DataFrame(edges))
+
+
+def test_parallel_writers_write_what_one_writer_writes(settings, make_bundle):
+    """Two partitioned writers and one sequential writer, batches of 7 rows: the same graph."""
+    from graph.neo4j_store import Neo4jStore
+
+    snaps = []
+    for writers in (1, 2, 3):
+        st = Neo4jStore(settings, batch_size=7, single_tx_max_rows=0, writers=writers)
+        try:
+            st.wipe()
+            calls = []
+            st.load_bundle(_web_bundle(make_bundle), progress=lambda d, t, w: calls.append((d, t)))
+            assert calls[-1][0] == calls[-1][1] and [d for d, _ in calls] == sorted(d for d, _ in calls)
+            assert st.datasets().set_index("id").loc["ds1", "status"] == "complete"
+            assert st.counts()["relationships"]["COOPERATES"] == 150
+            snaps.append(_graph_snapshot(st))
+        finally:
+            st.close()
+    assert snaps[0] == snaps[1] == snaps[2]
+
+
+def test_parallel_writer_error_fails_the_load_and_rerun_completes(settings, make_bundle):
+    """One writer's batch is refused by the server (a map is not a property value): the other
+    writers stop, the load fails with the server's reason, and the same load re-run with good data
+    completes with the graph a clean load writes."""
+    from graph.neo4j_store import Neo4jStore
+
+    good = _web_bundle(make_bundle)
+    st = Neo4jStore(settings, batch_size=7, single_tx_max_rows=0, writers=2)
+    try:
+        st.wipe()
+        bad_ents = good.enterprises.assign(note=[{"x": 1} if i == 33 else None for i in range(40)])
+        with pytest.raises(LoadFailed, match="(?i)map|property"):
+            st.load_bundle(make_bundle(enterprises=bad_ents, cooperation=good.cooperation))
+        assert st.datasets().set_index("id").loc["ds1", "status"] == "failed"
+        st.load_bundle(good)
+        assert st.datasets().set_index("id").loc["ds1", "status"] == "complete"
+        after = _graph_snapshot(st)
+        st.wipe()
+        st.load_bundle(good)
+        assert _graph_snapshot(st) == after
+    finally:
+        st.close()
