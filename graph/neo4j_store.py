@@ -23,7 +23,7 @@ Loads
     nodes by id, ``LOCATED_IN`` by city, cooperation in rounds of a round-robin tournament over
     ``2 * writers`` hash groups of enterprises. Two writers can still meet on a relationship
     record they both relink (the head of a shared chain); Neo4j then reports a deadlock, and the
-    managed transaction retries that batch (measured: about one retry per 1M-edge load).
+    managed transaction retries that batch (measured: one retry in three 1M-edge benchmark loads).
 
     Speed (see benchmarks/README.md): enterprises and their ``LOCATED_IN`` are written by separate
     ``UNWIND`` statements (``NEO4J_SPLIT``: fewer Eager operators); ``merge_cooperation`` plans
