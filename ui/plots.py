@@ -379,6 +379,8 @@ def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, xlsx: 
                height: int | str = "auto", caption: str | None = None) -> None:
     """Render ``frame`` (sortable by clicking headers) with a CSV (and XLSX) download."""
     key = key or _slug(name)
+    if not all(isinstance(c, str) for c in frame.columns):
+        frame = frame.rename(columns=str)  # Arrow needs one type of column name (e.g. block 0, 1)
     if height == "auto" and len(frame) <= 25:  # show every row of a small table
         height = 35 * (len(frame) + 1) + 3
     st.dataframe(frame, hide_index=not index, column_config=column_config, key=f"df_{key}",

@@ -23,15 +23,18 @@ def sample_store_env(tmp_path_factory):
     env = {"CULTNET_BACKEND": "embedded", "CULTNET_DATA_DIR": str(data_dir),
            "CULTNET_GRAPH": "cultnet"}
     settings = Settings.from_env(env)
-    store = open_store(settings)
-    try:
-        load_sample(store)
-    finally:
-        store.close()
-    yield env
     from graph.embedded_store import stop_server
 
-    stop_server(settings)  # the embedded server outlives its clients; stop it
+    try:
+        store = open_store(settings)
+        try:
+            load_sample(store)
+        finally:
+            store.close()
+        yield env
+    finally:
+        # the embedded server outlives its clients: stop it, also when the setup above failed
+        stop_server(settings)
 
 
 @pytest.fixture()

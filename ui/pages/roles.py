@@ -58,7 +58,8 @@ def draw_blocks(k: str, method: str, year: int) -> None:
                           f"block_image_{year}", key="block_image")
     if density is not None:
         with c2:
-            P.show_table(pd.DataFrame(density).round(3).reset_index(), f"block_density_{year}",
+            P.show_table(pd.DataFrame(density).round(3).rename_axis("sending block").reset_index(),
+                         f"block_density_{year}",
                          key="block_density", caption="Density of ties between blocks.")
     frame = bm.to_frame() if hasattr(bm, "to_frame") else None
     if frame is not None:
