@@ -14,6 +14,8 @@ cultnet's batched loads do):
 ``B``   CREATE with cultnet's properties (NOT idempotent)
 ``B1``  CREATE with only ``year`` (NOT idempotent): the least a relationship write costs
 ``N``   only the two ``Enterprise.id`` seeks per row, nothing written
+``K``   MERGE on a relationship ``key`` (source|target|year) backed by a relationship property
+        uniqueness constraint (created for this variant, dropped after it)
 
 Usage (THE DATABASE IS WIPED)::
 
@@ -62,7 +64,13 @@ STATEMENTS = {
                   "r.dataset = $dataset, r.datasets = [$dataset]"),
     "B1": MATCH + "CREATE (a)-[r:COOPERATES {year: row.year}]->(b)",
     "N": MATCH + "RETURN count(*)",
+    "K": MATCH + """MERGE (a)-[r:COOPERATES {key: row.source + '|' + row.target + '|' + toString(row.year)}]->(b)
+ON CREATE SET r.year = row.year, r.weight = row.weight, r.dataset = $dataset, r.datasets = [$dataset]
+ON MATCH SET r.weight = row.weight, r.dataset = $dataset,
+    r.datasets = CASE WHEN $dataset IN coalesce(r.datasets, []) THEN r.datasets
+                      ELSE coalesce(r.datasets, []) + [$dataset] END""",
 }
+KEY_DDL = "CREATE CONSTRAINT cooperates_key IF NOT EXISTS FOR ()-[r:COOPERATES]-() REQUIRE r.key IS UNIQUE"
 
 
 def server_cpu() -> float | None:
@@ -129,6 +137,11 @@ def main(argv: list[str] | None = None) -> int:
         v = variant[1:] if parallel else variant
         with drv.session(database=db) as s:
             s.run("MATCH ()-[r:COOPERATES]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 50000 ROWS").consume()
+        with drv.session(database=db) as s:
+            s.run("DROP CONSTRAINT cooperates_key IF EXISTS").consume()
+            if v == "K":
+                s.run(KEY_DDL).consume()
+                s.run("CALL db.awaitIndexes(300)").consume()
         t0, c0, j0 = time.perf_counter(), time.process_time(), server_cpu()
         ids = resolve() if v == "E" else None
         if parallel:
