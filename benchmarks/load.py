@@ -447,9 +447,9 @@ def print_table(timings: list[Timing], cores: int) -> None:
         print(f"  {name}: " + "; ".join(line))
     ceil = at.get("create")
     if _ok(ceil):
-        print(f"  ceiling on this machine (CREATE, not idempotent, {WRITERS or 2} writers): "
+        print(f"  ceiling on this machine ('create' row: not idempotent, {WRITERS or 2} writers): "
               f"{ceil.edges_per_s:,.0f} rels/s; cultnet reaches {at['cultnet'].edges_per_s / ceil.edges_per_s:.0%} of it"
-              if _ok(at.get("cultnet")) else f"  ceiling (CREATE): {ceil.edges_per_s:,.0f} rels/s")
+              if _ok(at.get("cultnet")) else f"  ceiling ('create' row): {ceil.edges_per_s:,.0f} rels/s")
 
 
 def main(argv: list[str] | None = None) -> int:

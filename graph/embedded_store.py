@@ -342,14 +342,6 @@ class EmbeddedStore(GraphStore):
             self._schema_done = False
 
     # -- reads for analysis --------------------------------------------------------------------------
-    def counts(self) -> dict[str, dict[str, int]]:
-        labels: dict[str, int] = {}
-        for labs, n in self._read("count_labels"):
-            for lab in labs or ["(none)"]:
-                labels[lab] = labels.get(lab, 0) + int(n)
-        types = {t: int(n) for t, n in self._read("count_types")}
-        return {"labels": dict(sorted(labels.items())), "relationships": dict(sorted(types.items()))}
-
     def datasets(self) -> pd.DataFrame:
         rows = self._read("read_datasets")
         return pd.DataFrame(rows, columns=DATASET_COLUMNS + ["error"])

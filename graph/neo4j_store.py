@@ -467,14 +467,6 @@ class Neo4jStore(GraphStore):
         self._autocommit("neo4j_wipe_batched")
 
     # -- reads for analysis ------------------------------------------------------------------------
-    def counts(self) -> dict[str, dict[str, int]]:
-        labels: dict[str, int] = {}
-        for labs, n in self._read("count_labels"):
-            for lab in labs or ["(none)"]:
-                labels[lab] = labels.get(lab, 0) + int(n)
-        types = {t: int(n) for t, n in self._read("count_types")}
-        return {"labels": dict(sorted(labels.items())), "relationships": dict(sorted(types.items()))}
-
     def datasets(self) -> pd.DataFrame:
         return pd.DataFrame(self._read("read_datasets"), columns=DATASET_COLUMNS + ["error"])
 

@@ -82,10 +82,6 @@ class GraphStore(ABC):
 
     # -- reads for analysis ----------------------------------------------------------------------
     @abstractmethod
-    def counts(self) -> dict[str, dict[str, int]]:
-        """{"labels": {label: n}, "relationships": {type: n}}."""
-
-    @abstractmethod
     def datasets(self) -> pd.DataFrame:
         """Columns: id, source, sha256, loaded_at, status, simulated."""
 
@@ -93,6 +89,16 @@ class GraphStore(ABC):
     @abstractmethod
     def _read(self, name: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         """Run the internal read query ``graph/queries/<name>.cypher``; all rows, no cap."""
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """{"labels": {label: n}, "relationships": {type: n}}; a node with several labels counts
+        under each, one without under "(none)"."""
+        labels: dict[str, int] = {}
+        for labs, n in self._read("count_labels"):
+            for lab in labs or ["(none)"]:
+                labels[lab] = labels.get(lab, 0) + int(n)
+        types = {t: int(n) for t, n in self._read("count_types")}
+        return {"labels": dict(sorted(labels.items())), "relationships": dict(sorted(types.items()))}
 
     def cities(self) -> pd.DataFrame:
         """Columns: name, name_zh, province, lat, lon, + extra attributes."""
