@@ -21,9 +21,10 @@ Loads
     ``CULTNET_LOAD_WRITERS``; the server spends one core per writing transaction). Their rows are
     partitioned (graph/_partition.py) so that two writers never lock the same node: enterprise
     nodes by id, ``LOCATED_IN`` by city, cooperation in rounds of a round-robin tournament over
-    ``2 * writers`` hash groups of enterprises. Two writers can still meet on a relationship
-    record they both relink (the head of a shared chain); Neo4j then reports a deadlock, and the
-    managed transaction retries that batch (measured: one retry in three 1M-edge benchmark loads).
+    ``2 * writers`` groups of enterprises with balanced degree sums. Two writers can still meet
+    on a relationship record they both relink (the head of a shared chain); Neo4j then reports a
+    deadlock, and the managed transaction retries that batch (measured: one retry in three
+    1M-edge benchmark loads).
 
     Speed (see benchmarks/README.md): enterprises and their ``LOCATED_IN`` are written by separate
     ``UNWIND`` statements (``NEO4J_SPLIT``: fewer Eager operators); ``merge_cooperation`` plans
