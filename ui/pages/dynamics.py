@@ -208,6 +208,18 @@ def draw_pvar_diagnostics(res) -> None:
         P.show_table(res.coefficients, "pvar_coefficients", key="pvar_coefs")
 
 
+def irf_controls(variables: list[str], key: str) -> tuple[str, str, str]:
+    """Impulse, response and IRF kind, side by side (widget keys ``<key>_imp/_resp/_kind``)."""
+    c1, c2, c3 = st.columns(3)
+    impulse = c1.selectbox("Impulse", variables, index=0, format_func=_label, key=f"{key}_imp")
+    response = c2.selectbox("Response", variables, index=min(1, len(variables) - 1),
+                            format_func=_label, key=f"{key}_resp")
+    kind = c3.radio("IRF", ["orthogonalized", "generalized"], horizontal=True, key=f"{key}_kind",
+                    help="Orthogonalized: Cholesky, depends on the order. Generalized "
+                         "(Pesaran-Shin): does not.")
+    return impulse, response, kind
+
+
 def panel_var_tab(k: str) -> None:
     with C.guard("The panel VAR"):
         m = pvar_ui(k)
@@ -217,15 +229,7 @@ def panel_var_tab(k: str) -> None:
         res = D.pvar_fit(k, m["variables"], m["log"], m["lags"], m["inst_lags"], m["steps"],
                        m["time_effects"], m["horizon"], m["bands"], m["reps"])
         st.info(pvar_caveat(k, res), icon=":material/warning:")
-        c1, c2, c3 = st.columns(3)
-        impulse = c1.selectbox("Impulse", res.variables, index=0, format_func=_label,
-                               key="pvar_imp")
-        response = c2.selectbox("Response", res.variables,
-                                index=min(1, len(res.variables) - 1), format_func=_label,
-                                key="pvar_resp")
-        kind = c3.radio("IRF", ["orthogonalized", "generalized"], horizontal=True,
-                        key="pvar_kind", help="Orthogonalized: Cholesky, depends on the order. "
-                                              "Generalized (Pesaran-Shin): does not.")
+        impulse, response, kind = irf_controls(res.variables, "pvar")
         if kind == "generalized" and m["bands"] == "mc":
             st.caption("Monte Carlo bands are drawn for the orthogonalized IRF.")
         sig = ("pvar", *m.values())
@@ -256,14 +260,7 @@ def var_tab(k: str) -> None:
             return
         res = D.var_fit(k, m["region"], m["variables"], m["log"], m["lags"], m["horizon"],
                         m["bands"], reps=m["reps"])
-        c1, c2, c3 = st.columns(3)
-        impulse = c1.selectbox("Impulse", res.variables, index=0, format_func=_label,
-                               key="dyn_imp")
-        response = c2.selectbox("Response", res.variables, index=min(1, len(res.variables) - 1),
-                                format_func=_label, key="dyn_resp")
-        kind = c3.radio("IRF", ["orthogonalized", "generalized"], horizontal=True, key="dyn_kind",
-                        help="Orthogonalized: Cholesky, depends on the order. Generalized "
-                             "(Pesaran-Shin): does not.")
+        impulse, response, kind = irf_controls(res.variables, "dyn")
         if kind == "generalized" and m["bands"] == "mc":
             st.caption("Monte Carlo bands exist for the orthogonalized IRF only; choose the "
                        "bootstrap for bands on the generalized IRF.")
