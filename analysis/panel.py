@@ -164,18 +164,18 @@ class PanelResult:
         }
 
     def summary(self) -> str:
-        from analysis.tables import regression_table, render_text
+        from cultnet.analysis.tables import regression_table, render_text
 
         return render_text(regression_table({self.label or self.effects: self}),
                            title=f"{self.estimator} — dependent variable {self.y} ({self.cov_type} SE)")
 
     def to_latex(self, **kw: Any) -> str:
-        from analysis.tables import regression_table, to_latex
+        from cultnet.analysis.tables import regression_table, to_latex
 
         return to_latex(regression_table({self.label or self.effects: self}, **kw))
 
     def to_csv(self, **kw: Any) -> str:
-        from analysis.tables import regression_table, to_csv
+        from cultnet.analysis.tables import regression_table, to_csv
 
         return to_csv(regression_table({self.label or self.effects: self}, **kw))
 
@@ -198,7 +198,7 @@ class GroupedResult:
                 "equality_test": self.equality_test}
 
     def summary(self) -> str:
-        from analysis.tables import regression_table, render_text
+        from cultnet.analysis.tables import regression_table, render_text
 
         t = self.equality_test
         foot = (f"H0 slopes equal across groups: χ²({t['df']}) = {t['stat']:.3f}, p = {t['p_value']:.4f}; "
@@ -207,12 +207,12 @@ class GroupedResult:
         return render_text(regression_table(self.results), title="Regional heterogeneity", footer=foot)
 
     def to_latex(self) -> str:
-        from analysis.tables import regression_table, to_latex
+        from cultnet.analysis.tables import regression_table, to_latex
 
         return to_latex(regression_table(self.results))
 
     def to_csv(self) -> str:
-        from analysis.tables import regression_table, to_csv
+        from cultnet.analysis.tables import regression_table, to_csv
 
         return to_csv(regression_table(self.results))
 
@@ -231,7 +231,7 @@ def fit_panel(df: pd.DataFrame, y: str, x: Sequence[str], *, entity: str = "city
     effects : ``pooled | entity | twoway | random | between``.
     cov : ``unadjusted | robust | clustered | driscoll-kraay`` (see the module docstring).
     log : take natural logs of y and x first (terms become ``ln_<col>``); ``zero`` is the policy
-        for values ≤ 0 (:func:`analysis.indices.log_transform`).
+        for values ≤ 0 (:func:`cultnet.analysis.indices.log_transform`).
 
     Returns
     -------
@@ -254,7 +254,7 @@ def fit_panel(df: pd.DataFrame, y: str, x: Sequence[str], *, entity: str = "city
     x = list(x)
     data = _prepare(df, y, x, entity, time, source)
     if log:
-        from analysis.indices import log_transform
+        from cultnet.analysis.indices import log_transform
 
         data = log_transform(data, [y, *x], entity=entity, time=time, zero=zero, source=source)  # type: ignore[arg-type]
         y, x = f"ln_{y}", [f"ln_{c}" for c in x]
@@ -370,7 +370,7 @@ def fit_by_group(df: pd.DataFrame, y: str, x: Sequence[str], groups: Mapping[str
     x = list(x)
     data = _prepare(df, y, x, entity, time, source)
     if log:
-        from analysis.indices import log_transform
+        from cultnet.analysis.indices import log_transform
 
         data = log_transform(data, [y, *x], entity=entity, time=time, zero=zero, source=source)  # type: ignore[arg-type]
         y, x = f"ln_{y}", [f"ln_{c}" for c in x]

@@ -20,7 +20,7 @@ equation); step two (default) is efficient system GMM with
 the entity-clustered GMM variance :math:`(G'WG)^{-1}` for step two (no Windmeijer correction) and
 the clustered sandwich for step one. Hansen's J tests the over-identifying restrictions when L > p.
 
-**IRF/FEVD** as in :mod:`analysis.var`, with :math:`\hat\Sigma_e = \hat E^{*\prime}\hat E^{*}/n`
+**IRF/FEVD** as in :mod:`cultnet.analysis.var`, with :math:`\hat\Sigma_e = \hat E^{*\prime}\hat E^{*}/n`
 (FOD keeps i.i.d. errors i.i.d.). Monte Carlo bands draw the coefficients from
 :math:`N(\hat\beta, \hat V)` (Σ held fixed), seeded.
 
@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.var import VarResult, fevd_from_orth, girf
+from cultnet.analysis.var import VarResult, fevd_from_orth, girf
 from cultnet.errors import CultnetError, NotEnoughData, Problem, ValidationError
 
 __all__ = ["PvarResult", "fit_pvar", "forward_orthogonal_deviations", "simulate_pvar"]
@@ -57,7 +57,7 @@ __all__ = ["PvarResult", "fit_pvar", "forward_orthogonal_deviations", "simulate_
 
 @dataclass(frozen=True)
 class PvarResult(VarResult):
-    """A panel VAR fit; same arrays and JSON as :class:`analysis.var.VarResult` plus panel facts."""
+    """A panel VAR fit; same arrays and JSON as :class:`cultnet.analysis.var.VarResult` plus panel facts."""
 
     n_entities: int = 0
     inst_lags: int = 0
@@ -278,7 +278,7 @@ def _prepare(df: pd.DataFrame, variables: list[str], entity: str, time: str, log
     d = df[[entity, time, *variables]].copy()
     d[time] = pd.to_numeric(d[time], errors="coerce")
     if log:
-        from analysis.indices import log_transform
+        from cultnet.analysis.indices import log_transform
 
         d = log_transform(d, variables, entity=entity, time=time, source=source)
         d = d[[entity, time, *[f"ln_{v}" for v in variables]]]

@@ -3,7 +3,7 @@ r"""Node roles: core hub / bridge / sub-node / edge node, and the CONCOR four-bl
 City roles
 ----------
 "Core hub / bridge / sub-node / edge node" has no standard definition in the literature; cultnet
-derives it from an explicit rule on three measures of :mod:`analysis.network`:
+derives it from an explicit rule on three measures of :mod:`cultnet.analysis.network`:
 ``degree`` (distinct neighbours), ``betweenness`` (fraction of its maximum) and ``closeness``
 (harmonic closeness, mean of the in and out directions; defined on any network). With ``m`` the
 mean and ``s`` the population standard deviation over the nodes, and ``k`` (default 1):
@@ -100,7 +100,7 @@ def city_roles(g: ig.Graph, *, k: float = 1.0) -> pd.DataFrame:
     Columns: name, role, group, degree, betweenness, closeness (harmonic, mean of in and out),
     and the thresholds. ``attrs["rule"]`` states the rule.
     """
-    from analysis.network import node_measures
+    from cultnet.analysis.network import node_measures
 
     nm = node_measures(g)
     df = pd.DataFrame({"name": nm["name"], "degree": nm["degree"], "betweenness": nm["betweenness"],

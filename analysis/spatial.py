@@ -208,7 +208,7 @@ class SpatialResult:
                 "cities": list(self.cities), "notes": list(self.notes)}
 
     def summary(self) -> str:
-        from analysis.tables import regression_table, render_text
+        from cultnet.analysis.tables import regression_table, render_text
 
         text = render_text(regression_table({self.model: self}),
                            title=f"Spatial panel ({self.model}, entity fixed effects, ML) — {self.y}")
@@ -232,7 +232,7 @@ def fit_spatial_panel(df: pd.DataFrame, y: str, x: Sequence[str], W: Any, *, ent
     d = df.copy()
     d[entity] = d[entity].astype(str)
     if log:
-        from analysis.indices import log_transform
+        from cultnet.analysis.indices import log_transform
 
         d = log_transform(d, [y, *x], entity=entity, time=time, source=source)
         y, x = f"ln_{y}", [f"ln_{c}" for c in x]

@@ -44,9 +44,9 @@ from load import synthetic_bundle  # noqa: E402
 
 from cultnet.model import Bundle  # noqa: E402
 from cultnet.settings import Settings  # noqa: E402
-from graph._cypher import Q, cooperation_rows  # noqa: E402
-from graph._partition import edge_rounds  # noqa: E402
-from graph.neo4j_store import Neo4jStore  # noqa: E402
+from cultnet.graph._cypher import Q, cooperation_rows  # noqa: E402
+from cultnet.graph._partition import edge_rounds  # noqa: E402
+from cultnet.graph.neo4j_store import Neo4jStore  # noqa: E402
 
 MATCH = "UNWIND $rows AS row MATCH (a:Enterprise {id: row.source}) MATCH (b:Enterprise {id: row.target}) "
 MERGE_TAIL = """MERGE (a)-[r:COOPERATES {year: row.year}]->(b)

@@ -186,7 +186,7 @@ def _quote(name: str) -> str:
 def node_ddl() -> list[str]:
     """cultnet's DDL (graph/schema.py) without the relationship-property indexes: the uniqueness
     constraints and node indexes."""
-    from graph.schema import NEO4J_DDL
+    from cultnet.graph.schema import NEO4J_DDL
 
     return [d for d in NEO4J_DDL if "()-[" not in d]
 
@@ -240,7 +240,7 @@ logging.getLogger("neo4j").addHandler(RETRIES)
 
 def run_cultnet_neo4j(bundle: Bundle, uri: str, user: str, password: str, database: str) -> float:
     """cultnet's Neo4j loader, with its own schema (graph/schema.py)."""
-    from graph.neo4j_store import Neo4jStore
+    from cultnet.graph.neo4j_store import Neo4jStore
 
     kw: dict = {"batch_size": BATCH_SIZE} if BATCH_SIZE else {}
     if WRITERS:
@@ -257,7 +257,7 @@ def run_cultnet_neo4j(bundle: Bundle, uri: str, user: str, password: str, databa
 
 
 def run_embedded(bundle: Bundle, data_dir: Path) -> float:
-    from graph.embedded_store import EmbeddedStore
+    from cultnet.graph.embedded_store import EmbeddedStore
 
     st = EmbeddedStore(Settings(backend="embedded", data_dir=data_dir))
     try:
@@ -275,7 +275,7 @@ def run_embedded(bundle: Bundle, data_dir: Path) -> float:
 
 def _stop_embedded(st) -> None:
     """Close the store and shut its server down (it outlives the process otherwise)."""
-    from graph import _falkordb_server
+    from cultnet.graph import _falkordb_server
 
     st.close()
     _falkordb_server.stop_server(st.settings.data_dir)
@@ -360,8 +360,8 @@ def run_create_ceiling(bundle: Bundle, driver, database: str, writers: int = 2) 
     """NOT a contender: CREATE instead of MERGE (not idempotent: a second run duplicates
     everything), with cultnet's partitioned parallel writers and 10k-row transactions. What this
     server and machine can write at best; a MERGE load cannot be faster than this."""
-    from graph._cypher import cooperation_rows
-    from graph._partition import edge_rounds, split_rows
+    from cultnet.graph._cypher import cooperation_rows
+    from cultnet.graph._partition import edge_rounds, split_rows
 
     ds = bundle.dataset_id
     cities = [{"name": n} for n in bundle.cities["name"].tolist()]

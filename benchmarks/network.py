@@ -7,14 +7,14 @@ For each size n a directed Erdős–Rényi graph G(n, m = 10 n) is generated and
 * ``bare igraph``: the kernel calls the suite is built on (degrees, strengths, undirected
   collapse, betweenness, closeness in/out, harmonic in/out, reach counts via the condensation,
   PageRank, eigenvector, local clustering, coreness, diameter, reciprocity, components);
-* ``cultnet``: :func:`analysis.network.analyze_network` (same settings: exact, unweighted);
+* ``cultnet``: :func:`cultnet.analysis.network.analyze_network` (same settings: exact, unweighted);
 * ``networkx``: the same measures (betweenness_centrality, closeness_centrality on G and on
   G.reverse(), harmonic_centrality both ways, pagerank, eigenvector_centrality_numpy,
   clustering, core_number, reciprocity, components). Above ``--nx-full-limit`` nodes the
   all-pairs measures (betweenness, closeness, harmonic) are timed on ``--nx-sample`` sources /
   nodes and **extrapolated linearly** to n (each is a sum of n independent single-source BFS
   passes), and the output says so;
-* ``small-world``: :func:`analysis.structure.small_world` with 20 references per family.
+* ``small-world``: :func:`cultnet.analysis.structure.small_world` with 20 references per family.
   ``nx.sigma`` (nrand=10, niter=5) only at ``--nx-sigma-n`` nodes (it runs a connectivity check
   per rewiring swap and is impractically slow beyond a few hundred nodes).
 
@@ -40,8 +40,8 @@ import igraph as ig  # noqa: E402
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 
-from analysis.network import _reach_counts, analyze_network  # noqa: E402
-from analysis.structure import small_world  # noqa: E402
+from cultnet.analysis.network import _reach_counts, analyze_network  # noqa: E402
+from cultnet.analysis.structure import small_world  # noqa: E402
 
 
 def timed(fn, *a, **kw):

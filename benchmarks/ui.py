@@ -41,8 +41,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from cultnet.settings import Settings
-    from etl.load import load_sample
-    from graph.store import open_store
+    from cultnet.etl.load import load_sample
+    from cultnet.graph.store import open_store
 
     tmp = tempfile.mkdtemp(prefix="cultnet-bench-ui-")
     env = {"CULTNET_BACKEND": "embedded", "CULTNET_DATA_DIR": tmp}
@@ -76,7 +76,7 @@ def main() -> None:
             at.run()
             switch[page].append(time.perf_counter() - t)
     st.cache_resource.clear()
-    from graph.embedded_store import stop_server
+    from cultnet.graph.embedded_store import stop_server
 
     stop_server(Settings.from_env())  # the embedded server outlives its clients
 

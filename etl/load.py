@@ -32,8 +32,8 @@ import pandas as pd
 
 from cultnet.errors import CultnetError, Problem, ValidationError
 from cultnet.model import Bundle
-from etl import validate as v
-from etl.read import check_size, read_edge_file, read_table
+from cultnet.etl import validate as v
+from cultnet.etl.read import check_size, read_edge_file, read_table
 
 Progress = Callable[[int, int, str], None]
 ROLES = ("cities", "indicators", "enterprises", "edges", "series")
@@ -166,10 +166,10 @@ def load_sample(store, progress: Progress | None = None, *, gravity: bool = True
 def add_gravity_links(bundle: Bundle, **params: Any) -> int:
     """Append the gravity-model arcs of every year to ``bundle.city_links`` as
     ``LINKS {method: 'gravity'}`` (only the dichotomized arcs, ``linked`` true; ``weight`` is
-    y_ij). ``params`` go to :func:`analysis.gravity.gravity_links` (defaults: masses pop and cul,
+    y_ij). ``params`` go to :func:`cultnet.analysis.gravity.gravity_links` (defaults: masses pop and cul,
     asymmetry cul, income gdp_pc, b = 2, row-mean threshold without the diagonal).
     Returns the number of arcs added; 0 when the bundle lacks cities or indicators."""
-    from analysis.gravity import gravity_links
+    from cultnet.analysis.gravity import gravity_links
 
     if bundle.cities is None or bundle.indicators is None or not len(bundle.indicators):
         return 0
@@ -251,7 +251,7 @@ def _read_any_table(p: Path, sheet: str | None) -> pd.DataFrame:
 def _single_sheet(p: Path) -> str | None:
     import openpyxl
 
-    from etl.read import check_zip
+    from cultnet.etl.read import check_zip
 
     check_size(p)
     check_zip(p)

@@ -36,7 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from cultnet.errors import Problem, ValidationError
-from etl.read import read_text
+from cultnet.etl.read import read_text
 
 # Pajek arc/edge attribute keywords (Pajek manual, "Arc/edge description")
 EDGE_KEYWORDS = {"w", "c", "p", "s", "a", "ap", "l", "lp", "lr", "lphi", "lc", "la", "lx",

@@ -1,6 +1,6 @@
 """Readers for the input files of a load: CSV, XLSX, Pajek ``.net`` and "triples" edge lists.
 
-Readers only turn bytes into rows; they do not judge values (that is :mod:`etl.validate`). Every
+Readers only turn bytes into rows; they do not judge values (that is :mod:`cultnet.etl.validate`). Every
 row keeps where it came from: the ``line`` column is the physical line of a text file (the header
 of a CSV is line 1; a quoted field spanning lines counts from its first line) or the sheet row of
 an Excel sheet. Problems the reader itself finds (size, encoding, broken structure) are collected
@@ -131,9 +131,9 @@ def read_edge_file(path: str | os.PathLike, fmt: str | None = None, *, directed:
 
     Formats (``fmt``; inferred from the extension and content when ``None``):
 
-    ``pajek``   a Pajek ``.net`` file (:mod:`etl.pajek`); directed when it has any arcs.
+    ``pajek``   a Pajek ``.net`` file (:mod:`cultnet.etl.pajek`); directed when it has any arcs.
     ``csv``     a CSV/XLSX table with a header naming the source, target (and weight, year)
-                columns (aliases accepted, see :data:`etl.validate.ALIASES`); directed unless
+                columns (aliases accepted, see :data:`cultnet.etl.validate.ALIASES`); directed unless
                 ``directed=False``.
     ``xlsx``    the same, from an Excel sheet.
     ``triples`` the paper's three-column "node, partner, frequency" list (CSV, XLSX or
@@ -141,7 +141,7 @@ def read_edge_file(path: str | os.PathLike, fmt: str | None = None, *, directed:
 
     Returns ``(edges, directed)``: ``edges`` has columns ``source``, ``target`` (str), ``weight``
     (float), ``year`` (int, 0 when absent) and ``line``; values are checked (non-numeric weights
-    and years raise). Duplicates are *not* merged here; :func:`etl.validate.sum_duplicate_edges`
+    and years raise). Duplicates are *not* merged here; :func:`cultnet.etl.validate.sum_duplicate_edges`
     sums them (the paper's rule) when the bundle is built.
 
     >>> import tempfile, pathlib
@@ -159,13 +159,13 @@ def read_edge_file(path: str | os.PathLike, fmt: str | None = None, *, directed:
         raise ValidationError([Problem(name, None, None,
                                        f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")])
     if fmt == "pajek":
-        from etl.pajek import read_pajek
+        from cultnet.etl.pajek import read_pajek
 
         return read_pajek(path, directed=directed)
     if fmt == "triples":
         return _read_triples(path, directed=directed, sheet=sheet)
     table = read_table(path, sheet=sheet)
-    from etl.validate import edge_frame_from_table
+    from cultnet.etl.validate import edge_frame_from_table
 
     edges = edge_frame_from_table(table, name)
     return edges, True if directed is None else bool(directed)
@@ -201,7 +201,7 @@ def _format_from_header(header: list) -> str:
     the third cell) -> triples; a header naming source/target columns -> csv; any other header
     -> csv too, so that missing columns are reported with a suggestion instead of a misspelt
     header being read as an edge."""
-    from etl.validate import norm_col
+    from cultnet.etl.validate import norm_col
 
     cells = [str(h) if h is not None else "" for h in header]
     keys = {norm_col(h) for h in cells if h}
@@ -624,7 +624,7 @@ def _read_triples(path: Path, *, directed: bool | None, sheet: str | None) -> tu
 # ---------------------------------------------------------------------------------------------
 
 def _names_edge_columns(header) -> bool:
-    from etl.validate import ALIASES, norm_col
+    from cultnet.etl.validate import ALIASES, norm_col
 
     keys = {norm_col(str(h)) for h in header if h}
     src = {norm_col(a) for a in ALIASES["edges"]["source"]} | {"source"}

@@ -1,8 +1,8 @@
 """Validation of input tables before anything is written.
 
-Each ``validate_*`` function takes a frame from :mod:`etl.read` (string cells and a ``line``
+Each ``validate_*`` function takes a frame from :mod:`cultnet.etl.read` (string cells and a ``line``
 column), returns the clean frame for the :class:`~cultnet.model.Bundle` and appends every problem
-it finds (file, line, column, reason) to a list; :func:`etl.load.validate_files` raises one
+it finds (file, line, column, reason) to a list; :func:`cultnet.etl.load.validate_files` raises one
 :class:`~cultnet.errors.ValidationError` holding all of them.
 
 Rules

@@ -7,7 +7,7 @@ avoid that); the CSV keeps one row per (source, target, year[, method]).
 
 Pajek output: ``*Vertices n`` with every node in the node frame's order (then any endpoint not in
 it), labels always double-quoted (a ``"`` inside a label becomes ``'``: Pajek has no escape),
-then ``*Arcs`` with weights. :func:`etl.read.read_edge_file` reads it back to the same edges.
+then ``*Arcs`` with weights. :func:`cultnet.etl.read.read_edge_file` reads it back to the same edges.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Turning driver values into plain Python for :class:`graph.store.QueryResult` (both backends).
+"""Turning driver values into plain Python for :class:`cultnet.graph.store.QueryResult` (both backends).
 
 A node becomes ``{"_id", "_labels", **properties}``, a relationship ``{"_id", "_type", "_start",
 "_end", **properties}``, a path ``{"nodes": [...], "relationships": [...]}``. Every node and

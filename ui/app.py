@@ -7,19 +7,13 @@ ui/plots.py.
 
 from __future__ import annotations
 
-import sys
 import time
-from pathlib import Path
 
-_ROOT = str(Path(__file__).resolve().parents[1])
-if _ROOT not in sys.path:  # a plain checkout, not installed
-    sys.path.insert(0, _ROOT)
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from cultnet.errors import CultnetError  # noqa: E402
-from ui import data as D  # noqa: E402
-from ui.pages import _common as C  # noqa: E402
+from cultnet.errors import CultnetError
+from cultnet.ui import data as D
+from cultnet.ui.pages import _common as C
 
 st.set_page_config(page_title="cultnet explorer", page_icon=":material/hub:", layout="wide",
                    initial_sidebar_state="expanded")

@@ -11,7 +11,7 @@ from typing import Optional
 
 import typer
 
-from ui.common import set_global_options
+from cultnet.ui.common import set_global_options
 
 app = typer.Typer(
     name="cultnet",
@@ -41,9 +41,9 @@ def _global(
 
 for _name in COMMAND_MODULES:
     try:
-        _mod = importlib.import_module(f"ui.commands.{_name}")
+        _mod = importlib.import_module(f"cultnet.ui.commands.{_name}")
     except ModuleNotFoundError as _e:  # a command group not written yet
-        if _e.name != f"ui.commands.{_name}":
+        if _e.name != f"cultnet.ui.commands.{_name}":
             raise
         continue
     _mod.register(app)

@@ -55,7 +55,7 @@ def settings() -> Settings:
 @contextmanager
 def store_session() -> Iterator[Any]:
     """Open the configured store for one command and close it afterwards."""
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     store = open_store(settings())
     try:

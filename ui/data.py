@@ -6,7 +6,7 @@
 * Reads and analysis results in ``st.cache_data``, keyed by a *data key* (the store
   configuration plus the id, load time and status of every dataset) and by the parameters. A load
   or a delete changes the data key, so nothing stale is ever shown; ``clear()`` also drops it.
-* Nothing here computes: reads go through the :class:`graph.store.GraphStore` API, computation
+* Nothing here computes: reads go through the :class:`cultnet.graph.store.GraphStore` API, computation
   through ``analysis``. Functions whose ``analysis`` module is not installed raise
   :class:`NotAvailable`, which pages turn into an ``st.info``.
 
@@ -77,7 +77,7 @@ def _release(store: Any) -> None:
 
 @st.cache_resource(show_spinner="Connecting to the graph store ...", on_release=_release)
 def _open(settings_key: tuple, _settings: Settings) -> Any:
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     store = open_store(_settings)
     atexit.register(_release, store)
@@ -201,7 +201,7 @@ def _can_compute_gravity(key: str) -> bool:
 @st.cache_data(show_spinner="Computing gravity networks ...")
 def computed_gravity(key: str) -> pd.DataFrame:
     """gravity_links over every year of the indicators (the paper's default parameters)."""
-    gravity = optional_module("analysis.gravity", "The gravity model")
+    gravity = optional_module("cultnet.analysis.gravity", "The gravity model")
     return gravity.gravity_links(cities(key), indicators(key))
 
 
@@ -261,7 +261,7 @@ def links_directed(key: str, method: str) -> bool:
 
 
 def city_graph(key: str, method: str, year: int | None):
-    from graph.export import frame_to_igraph
+    from cultnet.graph.export import frame_to_igraph
 
     return frame_to_igraph(city_links(key, method, year), cities(key),
                            directed=links_directed(key, method))
@@ -270,7 +270,7 @@ def city_graph(key: str, method: str, year: int | None):
 @st.cache_data(show_spinner="Computing centralities ...")
 def city_report(key: str, method: str, year: int | None, closeness: str = "wf",
                 weighted_paths: bool = False):
-    network = optional_module("analysis.network", "Network analysis")
+    network = optional_module("cultnet.analysis.network", "Network analysis")
     return network.analyze_network(city_graph(key, method, year), closeness=closeness,
                                    weighted_paths=weighted_paths)
 
@@ -278,7 +278,7 @@ def city_report(key: str, method: str, year: int | None, closeness: str = "wf",
 @st.cache_data(show_spinner=False)
 def centrality_table(key: str, method: str, year: int | None, closeness: str = "wf",
                      closeness_column: str = "closeness_out") -> pd.DataFrame:
-    network = optional_module("analysis.network", "Network analysis")
+    network = optional_module("cultnet.analysis.network", "Network analysis")
     t = network.centrality_table(city_report(key, method, year, closeness),
                                  closeness=closeness_column)
     return t
@@ -286,7 +286,7 @@ def centrality_table(key: str, method: str, year: int | None, closeness: str = "
 
 @st.cache_data(show_spinner=False)
 def pareto(key: str, method: str, year: int | None, measure: str, closeness: str = "wf") -> pd.DataFrame:
-    network = optional_module("analysis.network", "Network analysis")
+    network = optional_module("cultnet.analysis.network", "Network analysis")
     nodes = city_report(key, method, year, closeness).nodes
     return network.pareto(nodes.set_index("name")[measure], name=measure)
 
@@ -309,26 +309,26 @@ def graph_measures_by_year(key: str, method: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner="Assigning roles ...")
 def city_roles(key: str, method: str, year: int | None) -> pd.DataFrame:
-    roles = optional_module("analysis.roles", "Role analysis")
+    roles = optional_module("cultnet.analysis.roles", "Role analysis")
     return roles.city_roles(city_graph(key, method, year))
 
 
 @st.cache_data(show_spinner="Fitting the block model ...")
 def block_model(key: str, method: str, year: int | None):
-    roles = optional_module("analysis.roles", "Block modelling")
+    roles = optional_module("cultnet.analysis.roles", "Block modelling")
     return roles.block_model(city_graph(key, method, year))
 
 
 @st.cache_data(show_spinner="Simulating node removal ...")
 def robustness(key: str, method: str, year: int | None, seed: int = 0) -> pd.DataFrame:
-    rob = optional_module("analysis.robustness", "Robustness analysis")
+    rob = optional_module("cultnet.analysis.robustness", "Robustness analysis")
     return rob.robustness_curves(city_graph(key, method, year), seed=seed)
 
 
 def _level_graph(key: str, level: str, method: str, year: int | None):
     if level == "city":
         return city_graph(key, method, year)
-    from graph.export import frame_to_igraph
+    from cultnet.graph.export import frame_to_igraph
 
     return frame_to_igraph(enterprise_edges(key, year), enterprises(key), directed=False)
 
@@ -336,7 +336,7 @@ def _level_graph(key: str, level: str, method: str, year: int | None):
 @st.cache_data(show_spinner="Comparing with random graphs (small-world) ...")
 def small_world(key: str, level: str, method: str, year: int | None, n_random: int = 20,
                 seed: int = 0):
-    structure = optional_module("analysis.structure", "Small-world analysis")
+    structure = optional_module("cultnet.analysis.structure", "Small-world analysis")
     return structure.small_world(_level_graph(key, level, method, year), n_random=n_random,
                                  seed=seed)
 
@@ -344,7 +344,7 @@ def small_world(key: str, level: str, method: str, year: int | None, n_random: i
 @st.cache_data(show_spinner="Fitting the degree distribution (scale-free) ...")
 def scale_free(key: str, level: str, method: str, year: int | None, seed: int = 0,
                n_boot: int = 200):
-    structure = optional_module("analysis.structure", "Scale-free analysis")
+    structure = optional_module("cultnet.analysis.structure", "Scale-free analysis")
     g = _level_graph(key, level, method, year)
     # degree = distinct neighbours, as the paper and `cultnet scalefree` count it
     und = g.as_undirected(mode="collapse") if g.is_directed() else g
@@ -402,13 +402,13 @@ def enterprise_view(key: str, year: int | None, limit: int) -> dict:
 @st.cache_data(show_spinner=False)
 def paper_panel(key: str) -> pd.DataFrame:
     """The indicators with the paper's derived variables (isu, tiu, cia, ln_*)."""
-    indices = optional_module("analysis.indices", "Derived indicators")
+    indices = optional_module("cultnet.analysis.indices", "Derived indicators")
     return indices.paper_variables(indicators(key), zero="drop")
 
 
 @st.cache_data(show_spinner="Fitting the panel model ...")
 def panel_fit(key: str, y: str, x: tuple[str, ...], effects: str, cov: str, log: bool):
-    panel = optional_module("analysis.panel", "Panel regressions")
+    panel = optional_module("cultnet.analysis.panel", "Panel regressions")
     return panel.fit_panel(paper_panel(key) if not log else indicators(key), y, list(x),
                            effects=effects, cov=cov, log=log, zero="drop" if log else "error",
                            source="indicators")
@@ -416,7 +416,7 @@ def panel_fit(key: str, y: str, x: tuple[str, ...], effects: str, cov: str, log:
 
 @st.cache_data(show_spinner="Running the Hausman test ...")
 def hausman(key: str, y: str, x: tuple[str, ...], cov: str, log: bool) -> dict:
-    panel = optional_module("analysis.panel", "Panel regressions")
+    panel = optional_module("cultnet.analysis.panel", "Panel regressions")
     fe = panel_fit(key, y, x, "entity", "unadjusted", log)
     re_ = panel_fit(key, y, x, "random", "unadjusted", log)
     return panel.hausman(fe, re_)
@@ -425,14 +425,14 @@ def hausman(key: str, y: str, x: tuple[str, ...], cov: str, log: bool) -> dict:
 @st.cache_data(show_spinner="Fitting the model per group ...")
 def panel_by_group(key: str, y: str, x: tuple[str, ...], groups: tuple[tuple[str, str], ...],
                    effects: str, cov: str):
-    panel = optional_module("analysis.panel", "Panel regressions")
+    panel = optional_module("cultnet.analysis.panel", "Panel regressions")
     return panel.fit_by_group(paper_panel(key), y, list(x), dict(groups), effects=effects,
                               cov=cov, source="indicators")
 
 
 def regression_display(results: dict, term_labels: dict | None = None) -> pd.DataFrame:
     """A paper-style side-by-side table as a flat frame (columns "model · Coef", ...)."""
-    tables = optional_module("analysis.tables", "Regression tables")
+    tables = optional_module("cultnet.analysis.tables", "Regression tables")
     t = tables.regression_table(results, term_labels=term_labels).display.copy()
     t.columns = [f"{a} · {b}" if len(results) > 1 else str(b) for a, b in t.columns]
     return t.reset_index().rename(columns={"": "term", "index": "term"})
@@ -442,8 +442,8 @@ def regression_display(results: dict, term_labels: dict | None = None) -> pd.Dat
 def pvar_fit(key: str, variables: tuple[str, ...], log: bool, lags: int, inst_lags: int,
              steps: int, time_effects: bool, horizon: int, bands: str | None, reps: int,
              seed: int = 0):
-    """analysis.pvar.fit_pvar on the store's city-year indicators (cached per data key)."""
-    pvar = optional_module("analysis.pvar", "The panel VAR")
+    """cultnet.analysis.pvar.fit_pvar on the store's city-year indicators (cached per data key)."""
+    pvar = optional_module("cultnet.analysis.pvar", "The panel VAR")
     return pvar.fit_pvar(indicators(key), list(variables), entity="city", time="year",
                          lags=lags, inst_lags=inst_lags, steps=steps, log=log, horizon=horizon,
                          bands=bands, reps=reps, seed=seed, time_effects=time_effects,
@@ -454,7 +454,7 @@ def pvar_fit(key: str, variables: tuple[str, ...], log: bool, lags: int, inst_la
 def var_fit(key: str, region: str | None, variables: tuple[str, ...], log: bool, lags: Any,
             horizon: int, bands: str | None, order: tuple[str, ...] | None = None,
             reps: int = 500, seed: int = 0):
-    var = optional_module("analysis.var", "VAR analysis")
+    var = optional_module("cultnet.analysis.var", "VAR analysis")
     s = series(key)
     if region is not None and "region" in s.columns:
         s = s[s["region"].astype(str) == region]
@@ -471,20 +471,20 @@ def spatial_w(key: str, year: int) -> pd.DataFrame:
     stored = stored_city_edges(key, method="gravity", year=int(year))
     if stored is not None and len(stored):
         return stored[["source", "target", "weight"]]
-    gravity = optional_module("analysis.gravity", "The gravity model")
+    gravity = optional_module("cultnet.analysis.gravity", "The gravity model")
     return gravity.gravity_matrix(cities(key), indicators(key), year=int(year))
 
 
 @st.cache_data(show_spinner="Computing Moran's I ...")
 def moran_table(key: str, variables: tuple[str, ...], w_year: int, permutations: int = 999) -> pd.DataFrame:
-    spatial = optional_module("analysis.spatial", "Spatial statistics")
+    spatial = optional_module("cultnet.analysis.spatial", "Spatial statistics")
     return spatial.moran_table(paper_panel(key), list(variables), spatial_w(key, w_year),
                                permutations=permutations, seed=0)
 
 
 @st.cache_data(show_spinner="Fitting the spatial panel model ...")
 def spatial_panel(key: str, y: str, x: tuple[str, ...], model: str, w_year: int):
-    spatial = optional_module("analysis.spatial", "Spatial panel models")
+    spatial = optional_module("cultnet.analysis.spatial", "Spatial panel models")
     return spatial.fit_spatial_panel(paper_panel(key), y, list(x), spatial_w(key, w_year),
                                      model=model, seed=0, source="indicators")
 
@@ -509,7 +509,7 @@ def series_variables(key: str) -> list[str]:
 def default_var(key: str):
     """The paper's VAR (ln dt, ln wfb, ln wsb; Cholesky in that order; lag by AIC; horizon 10;
     no error bands) on the first region; returns (result, impulse, response)."""
-    var = optional_module("analysis.var", "VAR analysis")
+    var = optional_module("cultnet.analysis.var", "VAR analysis")
     regions = series_regions(key)
     if not regions:
         raise NotEnoughData("the loaded data has no time series for a VAR (series file)")

@@ -44,7 +44,7 @@ def backend(request) -> str:
 @pytest.fixture
 def store_factory(backend, request, tmp_path):
     """Open stores of the parametrized backend on one shared location; all closed at teardown."""
-    from graph._falkordb_server import stop_server
+    from cultnet.graph._falkordb_server import stop_server
 
     opened = []
     if backend == "embedded":
@@ -54,11 +54,11 @@ def store_factory(backend, request, tmp_path):
 
     def make(**kw):
         if backend == "embedded":
-            from graph.embedded_store import EmbeddedStore
+            from cultnet.graph.embedded_store import EmbeddedStore
 
             st = EmbeddedStore(settings, **kw)
         else:
-            from graph.neo4j_store import Neo4jStore
+            from cultnet.graph.neo4j_store import Neo4jStore
 
             st = Neo4jStore(settings, **kw)
         opened.append(st)

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cultnet.settings import Settings
-from graph.embedded_store import EmbeddedStore, stop_server
-from ui.cli import app
+from cultnet.graph.embedded_store import EmbeddedStore, stop_server
+from cultnet.ui.cli import app
 
 
 @pytest.fixture

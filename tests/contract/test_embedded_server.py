@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from cultnet.settings import Settings
-from graph import _falkordb_server as srv
-from graph.embedded_store import EmbeddedStore
+from cultnet.graph import _falkordb_server as srv
+from cultnet.graph.embedded_store import EmbeddedStore
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,7 +68,7 @@ def test_two_processes_share_one_server(data_dir, make_bundle):
         import json
         from pathlib import Path
         from cultnet.settings import Settings
-        from graph.embedded_store import EmbeddedStore
+        from cultnet.graph.embedded_store import EmbeddedStore
         s = EmbeddedStore(Settings(data_dir=Path({str(data_dir)!r})))
         print(json.dumps({{"pid": s.info.pid, "cities": s.counts()["labels"].get("City", 0)}}))
         s.close()
@@ -89,7 +89,7 @@ def test_two_processes_share_one_server(data_dir, make_bundle):
 def test_concurrent_first_starts_start_one_server(data_dir):
     code = textwrap.dedent(f"""
         from pathlib import Path
-        from graph._falkordb_server import ensure_server
+        from cultnet.graph._falkordb_server import ensure_server
         print(ensure_server(Path({str(data_dir)!r})).pid)
     """)
     procs = [subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE,
@@ -142,7 +142,7 @@ def test_interrupted_load_is_cleaned_up_at_next_open(data_dir, make_bundle):
         from pathlib import Path
         from conftest import small_bundle
         from cultnet.settings import Settings
-        from graph.embedded_store import EmbeddedStore
+        from cultnet.graph.embedded_store import EmbeddedStore
         s = EmbeddedStore(Settings(data_dir=Path({str(data_dir)!r})), batch_size=1)
         def progress(done, total, what):
             if done == 5:

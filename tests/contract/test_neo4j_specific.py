@@ -20,7 +20,7 @@ def settings(neo4j_store_settings):
 
 @pytest.fixture
 def batched(settings):
-    from graph.neo4j_store import Neo4jStore
+    from cultnet.graph.neo4j_store import Neo4jStore
 
     st = Neo4jStore(settings, batch_size=2, single_tx_max_rows=0)  # every load takes the batched path
     st.wipe()
@@ -60,7 +60,7 @@ def test_batched_load_failure_marks_failed_and_rerun_resumes(batched, make_bundl
 
 
 def test_unreachable_server_is_store_unavailable():
-    from graph.neo4j_store import Neo4jStore
+    from cultnet.graph.neo4j_store import Neo4jStore
 
     with pytest.raises(StoreUnavailable, match="not reachable"):
         Neo4jStore(Settings(backend="neo4j", neo4j_uri="bolt://127.0.0.1:9", neo4j_password="x" * 8))
@@ -69,7 +69,7 @@ def test_unreachable_server_is_store_unavailable():
 def test_wrong_password_is_store_unavailable(settings):
     from dataclasses import replace
 
-    from graph.neo4j_store import Neo4jStore
+    from cultnet.graph.neo4j_store import Neo4jStore
 
     with pytest.raises(StoreUnavailable, match="credentials"):
         Neo4jStore(replace(settings, neo4j_password="definitely-wrong-password"))
@@ -83,7 +83,7 @@ def test_stale_loading_datasets_are_marked_failed_at_open(settings):
 
     import neo4j
 
-    from graph.neo4j_store import LOAD_META, Neo4jStore
+    from cultnet.graph.neo4j_store import LOAD_META, Neo4jStore
 
     first = Neo4jStore(settings)
     first.wipe()
@@ -150,7 +150,7 @@ def _web_bundle(make_bundle, seed=5, n_ent=40, n_edges=150):
 
 def test_parallel_writers_write_what_one_writer_writes(settings, make_bundle):
     """Two partitioned writers and one sequential writer, batches of 7 rows: the same graph."""
-    from graph.neo4j_store import Neo4jStore
+    from cultnet.graph.neo4j_store import Neo4jStore
 
     snaps = []
     for writers in (1, 2, 3):
@@ -172,7 +172,7 @@ def test_parallel_writer_error_fails_the_load_and_rerun_completes(settings, make
     """One writer's batch is refused by the server (a map is not a property value): the other
     writers stop, the load fails with the server's reason, and the same load re-run with good data
     completes with the graph a clean load writes."""
-    from graph.neo4j_store import Neo4jStore
+    from cultnet.graph.neo4j_store import Neo4jStore
 
     good = _web_bundle(make_bundle)
     st = Neo4jStore(settings, batch_size=7, single_tx_max_rows=0, writers=2)

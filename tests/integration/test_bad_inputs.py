@@ -27,7 +27,7 @@ import openpyxl
 import pytest
 
 from cultnet.errors import ValidationError
-from etl.load import validate_files
+from cultnet.etl.load import validate_files
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = ROOT / "tests" / "data" / "good"
@@ -35,7 +35,7 @@ BAD = ROOT / "tests" / "data" / "bad"
 RSS_SLACK_MB = 60
 RSS_MAX_MB = 450
 
-HAVE_EMBEDDED = importlib.util.find_spec("graph.embedded_store") is not None
+HAVE_EMBEDDED = importlib.util.find_spec("cultnet.graph.embedded_store") is not None
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ def test_validation_refuses(case, gen_dir):
 
 # -- through the CLI against an embedded store holding a dataset ----------------------------------
 
-needs_store = pytest.mark.skipif(not HAVE_EMBEDDED, reason="graph.embedded_store not available")
+needs_store = pytest.mark.skipif(not HAVE_EMBEDDED, reason="cultnet.graph.embedded_store not available")
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +238,7 @@ def store_env():
     ``cultnet info --json`` when that command exists, else through one open store."""
     from typer.testing import CliRunner
 
-    from ui.cli import app
+    from cultnet.ui.cli import app
 
     with tempfile.TemporaryDirectory(prefix="cultnet-store-") as d:
         env = {"CULTNET_DATA_DIR": d, "CULTNET_BACKEND": "embedded", "CULTNET_MAX_FILE_MB": None}
@@ -256,7 +256,7 @@ def store_env():
                     return json.loads(runner.invoke(app, ["info", "--json"]).stdout)
             else:
                 from cultnet.settings import Settings
-                from graph.store import open_store
+                from cultnet.graph.store import open_store
 
                 store = open_store(Settings.from_env({"CULTNET_DATA_DIR": d}))
 
@@ -269,7 +269,7 @@ def store_env():
         finally:
             if store is not None:
                 store.close()
-            from graph._falkordb_server import stop_server
+            from cultnet.graph._falkordb_server import stop_server
 
             stop_server(Path(d))
 
@@ -293,12 +293,12 @@ def test_cli_refuses_and_store_is_unchanged(case, gen_dir, store_env):
 # -- memory bound (subprocesses) ---------------------------------------------------------------
 
 def _run_measured(args: list[str], env: dict) -> tuple[int, str, float]:
-    """Run ``python -m ui.cli args``; return (exit code, stdout+stderr, peak RSS in MB)."""
+    """Run ``python -m cultnet.ui.cli args``; return (exit code, stdout+stderr, peak RSS in MB)."""
     full_env = dict(os.environ)
     full_env.update({k: v for k, v in env.items() if v is not None})
     full_env.pop("CULTNET_MAX_FILE_MB", None)
     with tempfile.TemporaryFile() as out:
-        p = subprocess.Popen([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, env=full_env,
+        p = subprocess.Popen([sys.executable, "-m", "cultnet.ui.cli", *args], cwd=ROOT, env=full_env,
                              stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(p.pid, 0)
         p.returncode = os.waitstatus_to_exitcode(status)

@@ -65,7 +65,7 @@ READER = textwrap.dedent("""
     cfg = json.loads(sys.argv[1])
     sys.path.insert(0, cfg["root"])
     from cultnet.settings import Settings
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
     s = cfg["settings"]
     if s.get("data_dir"):
         s["data_dir"] = Path(s["data_dir"])
@@ -162,7 +162,7 @@ def check_readers(results: list[dict], full: int, name: str) -> dict:
 
 @pytest.fixture(params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def backend(request, tmp_path):
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     if request.param == "embedded":
         settings = Settings(backend="embedded", data_dir=tmp_path / "data")
@@ -181,7 +181,7 @@ def backend(request, tmp_path):
     finally:
         store.close()
         if request.param == "embedded":
-            from graph import _falkordb_server
+            from cultnet.graph import _falkordb_server
 
             _falkordb_server.stop_server(settings.data_dir)
 

@@ -74,7 +74,7 @@ LOADER = textwrap.dedent("""
     spec = importlib.util.spec_from_file_location("bench", Path(cfg["root"]) / "benchmarks" / "load.py")
     bench = importlib.util.module_from_spec(spec); sys.modules["bench"] = bench; spec.loader.exec_module(bench)
     from cultnet.settings import Settings
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
     s = cfg["settings"]
     if s.get("data_dir"):
         s["data_dir"] = Path(s["data_dir"])
@@ -132,7 +132,7 @@ def run_cli(args: list[str], env: dict[str, str], timeout: float = 180) -> subpr
     e = {k: v for k, v in os.environ.items() if not k.startswith(("CULTNET_", "NEO4J_"))}
     e.update(env)
     e["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, env=e,
+    return subprocess.run([sys.executable, "-m", "cultnet.ui.cli", *args], cwd=ROOT, env=e,
                           capture_output=True, text=True, timeout=timeout)
 
 
@@ -205,7 +205,7 @@ def _free_port() -> int:
 @pytest.mark.neo4j
 def test_neo4j_stopped_before_load(tmp_path):
     """Nothing listens on the configured port (Neo4j stopped): clear StoreUnavailable, exit 3."""
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     uri = f"bolt://127.0.0.1:{_free_port()}"
     settings = Settings(backend="neo4j", neo4j_uri=uri, neo4j_password="not-used-123")
@@ -234,7 +234,7 @@ def test_neo4j_stopped_before_load(tmp_path):
 @pytest.mark.neo4j
 @pytest.mark.slow
 def test_neo4j_killed_mid_load_then_restarted(own_neo4j, tmp_path):
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     srv = own_neo4j
     store = open_store(neo4j_settings(srv))
@@ -276,7 +276,7 @@ def test_neo4j_killed_mid_load_then_restarted(own_neo4j, tmp_path):
 def test_neo4j_half_load_edges_not_visible(own_neo4j, tmp_path):
     """While a load is held half-way, and after it is killed, none of its edges are visible
     (the Neo4j store writes a load in one transaction / stages it)."""
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     srv = own_neo4j
     marker = tmp_path / "reached"
@@ -303,7 +303,7 @@ def test_neo4j_half_load_edges_not_visible(own_neo4j, tmp_path):
 @pytest.mark.neo4j
 @pytest.mark.slow
 def test_neo4j_restart_during_session(own_neo4j):
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     srv = own_neo4j
     store = open_store(neo4j_settings(srv))  # the UI holds one store for its whole session
@@ -335,7 +335,7 @@ def test_neo4j_restart_during_session(own_neo4j):
 
 @pytest.fixture
 def embedded_dir(tmp_path):
-    from graph import _falkordb_server
+    from cultnet.graph import _falkordb_server
 
     d = tmp_path / "data"
     yield d
@@ -343,7 +343,7 @@ def embedded_dir(tmp_path):
 
 
 def _embedded_pid(data_dir: Path) -> int:
-    from graph import _falkordb_server
+    from cultnet.graph import _falkordb_server
 
     info = _falkordb_server.running_server(data_dir)
     assert info is not None
@@ -351,7 +351,7 @@ def _embedded_pid(data_dir: Path) -> int:
 
 
 def test_embedded_kill9_after_complete_load(embedded_dir):
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     settings = Settings(backend="embedded", data_dir=embedded_dir)
     store = open_store(settings)
@@ -372,7 +372,7 @@ def test_embedded_kill9_after_complete_load(embedded_dir):
 
 @pytest.mark.slow
 def test_embedded_kill9_mid_load(embedded_dir, tmp_path):
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     settings = Settings(backend="embedded", data_dir=embedded_dir)
     store = open_store(settings)
@@ -410,7 +410,7 @@ def test_embedded_kill9_mid_load(embedded_dir, tmp_path):
 def test_embedded_server_killed_loader_lives(embedded_dir):
     """The server dies under a live loader: the load completes (after the store restarts the
     server) or fails cleanly; either way no half dataset, and the previous load is intact."""
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     settings = Settings(backend="embedded", data_dir=embedded_dir)
     store = open_store(settings)

@@ -2,7 +2,7 @@
 
 Every query below goes to both real backends (embedded FalkorDB in a tmp CULTNET_DATA_DIR, and the
 session's Maven Neo4j), once through ``store.query(...)`` (what the Streamlit console calls) and
-once through the CLI (``python -m ui.cli query ...`` in a subprocess). Each must be
+once through the CLI (``python -m cultnet.ui.cli query ...`` in a subprocess). Each must be
 
 * refused by the database (``QueryRejected``), or stopped by the time limit (``QueryTimeout``) /
   the row cap (``truncated=True``); a few harmless reads may simply be answered, within the bound;
@@ -96,7 +96,7 @@ class Backend:
     """One backend under attack: a store, the CLI environment and a fingerprint of the data."""
 
     def __init__(self, name: str, settings: Settings, env: dict[str, str], server=None):
-        from graph.store import open_store
+        from cultnet.graph.store import open_store
 
         self.name = name
         self.settings = settings
@@ -123,7 +123,7 @@ class Backend:
         return fp
 
     def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=ROOT, env=self.env,
+        return subprocess.run([sys.executable, "-m", "cultnet.ui.cli", *args], cwd=ROOT, env=self.env,
                               capture_output=True, text=True, timeout=timeout)
 
 
@@ -173,13 +173,13 @@ def backend(request, tmp_path_factory):
     finally:
         b.store.close()
         if request.param == "embedded":
-            from graph import _falkordb_server
+            from cultnet.graph import _falkordb_server
 
             _falkordb_server.stop_server(b.settings.data_dir)
 
 
 def _server_pid(b: Backend) -> int:
-    from graph import _falkordb_server
+    from cultnet.graph import _falkordb_server
 
     info = _falkordb_server.running_server(b.settings.data_dir)
     assert info is not None, "the embedded store's server is not running"
@@ -284,8 +284,8 @@ def test_hostile_query_cli(backend: Backend, qid: str, cypher: str, expect: str)
 
 def test_embedded_server_has_memory_limit(tmp_path):
     """The embedded server must not be able to take the host's memory (see MEMORY_BOMBS)."""
-    from graph.store import open_store
-    from graph import _falkordb_server
+    from cultnet.graph.store import open_store
+    from cultnet.graph import _falkordb_server
 
     data_dir = tmp_path / "data"
     store = open_store(Settings(backend="embedded", data_dir=data_dir))

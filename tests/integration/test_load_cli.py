@@ -14,14 +14,14 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from etl.load import SAMPLE_FILES, sample_dir, validate_files
-from etl.read import read_edge_file
+from cultnet.etl.load import SAMPLE_FILES, sample_dir, validate_files
+from cultnet.etl.read import read_edge_file
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = ROOT / "tests" / "data" / "good"
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("graph.embedded_store") is None,
-                                reason="graph.embedded_store not available")
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("cultnet.graph.embedded_store") is None,
+                                reason="cultnet.graph.embedded_store not available")
 
 BASE = ["load", "--cities", str(GOOD / "cities.csv"), "--indicators", str(GOOD / "indicators.csv"),
         "--enterprises", str(GOOD / "enterprises.csv"), "--edges", str(GOOD / "cooperation.csv"),
@@ -33,8 +33,8 @@ def env():
     from typer.testing import CliRunner
 
     from cultnet.settings import Settings
-    from graph.store import open_store
-    from ui.cli import app
+    from cultnet.graph.store import open_store
+    from cultnet.ui.cli import app
 
     with tempfile.TemporaryDirectory(prefix="cultnet-load-") as d:
         runner = CliRunner(env={"CULTNET_DATA_DIR": d, "CULTNET_BACKEND": "embedded",
@@ -46,7 +46,7 @@ def env():
             yield runner, app, store, Path(d), r.output
         finally:
             store.close()
-            from graph._falkordb_server import stop_server
+            from cultnet.graph._falkordb_server import stop_server
 
             stop_server(Path(d))
 

@@ -28,7 +28,7 @@ _bench = bench_module
 
 @pytest.fixture(scope="module")
 def loaded(neo4j_server):
-    from graph.neo4j_store import Neo4jStore
+    from cultnet.graph.neo4j_store import Neo4jStore
 
     b = _bench().synthetic_bundle(500, seed=3, dataset_id=DATASET, prefix=PREFIX)
     store = Neo4jStore(Settings(backend="neo4j", neo4j_uri=neo4j_server.uri, neo4j_user=neo4j_server.user,

@@ -22,7 +22,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def _cli_commands() -> list[str]:
     from typer.main import get_command
 
-    from ui.cli import app
+    from cultnet.ui.cli import app
 
     return sorted(get_command(app).commands)
 

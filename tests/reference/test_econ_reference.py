@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.panel import fit_panel, hausman
-from analysis.var import fit_var, girf
+from cultnet.analysis.panel import fit_panel, hausman
+from cultnet.analysis.var import fit_var, girf
 
 DATA = Path(__file__).parent / "data"
 GRUN = json.loads((DATA / "grunfeld_stata.json").read_text(encoding="utf-8"))

@@ -25,7 +25,7 @@ import igraph as ig
 import networkx as nx
 import pytest
 
-from analysis.network import analyze_network, graph_measures, ucinet_table
+from cultnet.analysis.network import analyze_network, graph_measures, ucinet_table
 
 
 def _ig(G):

@@ -16,14 +16,14 @@ APP = ROOT / "ui" / "app.py"
 def sample_store_env(tmp_path_factory):
     """Environment of a sample-loaded embedded store: {"CULTNET_DATA_DIR": ..., ...}."""
     from cultnet.settings import Settings
-    from etl.load import load_sample
-    from graph.store import open_store
+    from cultnet.etl.load import load_sample
+    from cultnet.graph.store import open_store
 
     data_dir = tmp_path_factory.mktemp("cultnet-ui-store")
     env = {"CULTNET_BACKEND": "embedded", "CULTNET_DATA_DIR": str(data_dir),
            "CULTNET_GRAPH": "cultnet"}
     settings = Settings.from_env(env)
-    from graph.embedded_store import stop_server
+    from cultnet.graph.embedded_store import stop_server
 
     try:
         store = open_store(settings)

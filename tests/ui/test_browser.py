@@ -60,7 +60,7 @@ def server(sample_store_env):
     port = _free_port()
     env = {**os.environ, **sample_store_env}
     log = open(SHOTS.parent / "streamlit.log", "w") if SHOTS.parent.exists() else subprocess.DEVNULL
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "ui", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "cultnet.ui.cli", "ui", "--port", str(port)],
                             cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://localhost:{port}"
@@ -212,7 +212,7 @@ def test_static_figure_export_offline():
     matplotlib fallback used when no browser can run."""
     import pandas as pd
 
-    from ui import plots as P
+    from cultnet.ui import plots as P
 
     frame = pd.DataFrame({"name": ["a", "b", "c"], "v": [3.0, 2.0, 1.0],
                           "cumulative %": [50.0, 83.3, 100.0]})

@@ -118,11 +118,11 @@ def test_network_map(at):
 
 
 def test_centrality_table_equals_analysis_network(at, sample_store_env):
-    from analysis.gravity import gravity_links
-    from analysis.network import analyze_network
+    from cultnet.analysis.gravity import gravity_links
+    from cultnet.analysis.network import analyze_network
     from cultnet.settings import Settings
-    from graph.export import frame_to_igraph
-    from graph.store import open_store
+    from cultnet.graph.export import frame_to_igraph
+    from cultnet.graph.store import open_store
 
     _visit(at, "centrality")
     assert not _errors(at), _errors(at)
@@ -161,9 +161,9 @@ def test_analysis_pages_render(at, page):
 
 
 def test_drivers_table2_numbers(at, sample_store_env):
-    from analysis.panel import fit_panel
+    from cultnet.analysis.panel import fit_panel
     from cultnet.settings import Settings
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     _visit(at, "drivers")
     table = at.dataframe[0].value
@@ -194,9 +194,9 @@ def test_dynamics_panel_var_fevd_equals_analysis_pvar(at, sample_store_env):
     """The Panel VAR tab's defaults (ln dig, ln wfb, ln wsb; p = 1, two-step FOD-GMM, horizon
     10, MC bands, 500 draws, seed 0) give the FEVD that analysis.pvar gives on the store's
     indicators; the estimator and its T = 10 caveat are stated."""
-    from analysis.pvar import fit_pvar
+    from cultnet.analysis.pvar import fit_pvar
     from cultnet.settings import Settings
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     _visit(at, "dynamics")
     assert not _errors(at), _errors(at)
@@ -232,7 +232,7 @@ def test_console_runs_saved_query_and_refuses_writes(at):
 
 
 def test_console_saved_queries_come_from_graph_examples(at):
-    from graph.examples import saved_queries
+    from cultnet.graph.examples import saved_queries
 
     _visit(at, "console")
     options = at.selectbox(key="cy_example").options
@@ -253,7 +253,7 @@ def test_data_page_lists_the_sample_dataset(at):
     ds = next(d.value for d in at.dataframe if "sha256" in d.value.columns)
     # the session store holds the sample, plus whatever the browser test uploaded before
     from cultnet.settings import Settings
-    from graph.store import open_store
+    from cultnet.graph.store import open_store
 
     store = open_store(Settings.from_env())
     try:

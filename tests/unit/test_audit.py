@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.audit import audit_centrality_table, is_digraphical, is_graphical, normalize_table
-from analysis.network import analyze_network, centrality_table
+from cultnet.analysis.audit import audit_centrality_table, is_digraphical, is_graphical, normalize_table
+from cultnet.analysis.network import analyze_network, centrality_table
 
 TABLE1 = Path(__file__).resolve().parents[1] / "data" / "network" / "paper_table1.csv"
 

@@ -1,11 +1,11 @@
-"""etl.load: the sample loader's checks (no store needed)."""
+"""cultnet.etl.load: the sample loader's checks (no store needed)."""
 
 from __future__ import annotations
 
 import pytest
 
 from cultnet.errors import CultnetError
-from etl import load
+from cultnet.etl import load
 
 
 def test_missing_sample_is_a_clear_error(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""etl.pajek: files written by networkx and python-igraph, hand-written files exercising every
+"""cultnet.etl.pajek: files written by networkx and python-igraph, hand-written files exercising every
 section, and every error with its line. Expected edges are written out by hand."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import networkx as nx
 import pytest
 
 from cultnet.errors import ValidationError
-from etl.pajek import read_pajek
-from etl.read import read_edge_file
+from cultnet.etl.pajek import read_pajek
+from cultnet.etl.read import read_edge_file
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 

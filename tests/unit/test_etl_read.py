@@ -1,4 +1,4 @@
-"""etl.read: encodings, delimiters, line numbers, size guard, XLSX sheets / merged cells / zip bombs,
+"""cultnet.etl.read: encodings, delimiters, line numbers, size guard, XLSX sheets / merged cells / zip bombs,
 triples and format inference. Expected values are written out by hand from the small inputs."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from cultnet.errors import ValidationError
-from etl.read import (check_zip, decode_bytes, infer_edge_format, read_edge_file, read_table,
+from cultnet.etl.read import (check_zip, decode_bytes, infer_edge_format, read_edge_file, read_table,
                       sniff_delimiter)
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"

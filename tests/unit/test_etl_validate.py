@@ -1,4 +1,4 @@
-"""etl.validate and etl.load.validate_files without a store: every rule, all problems collected,
+"""cultnet.etl.validate and etl.load.validate_files without a store: every rule, all problems collected,
 duplicates summed, enterprise cooperation aggregated to cities (checked by hand)."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from cultnet.errors import ValidationError
-from etl.load import validate_files
-from etl.validate import (cooperation_to_city_links, looks_like_formula, parse_period,
+from cultnet.etl.load import validate_files
+from cultnet.etl.validate import (cooperation_to_city_links, looks_like_formula, parse_period,
                           sum_duplicate_edges)
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"

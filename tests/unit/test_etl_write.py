@@ -1,4 +1,4 @@
-"""etl.write: Pajek / GraphML / GEXF / CSV written from store-shaped frames and read back."""
+"""cultnet.etl.write: Pajek / GraphML / GEXF / CSV written from store-shaped frames and read back."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from etl.read import read_edge_file
-from etl.write import write_network
+from cultnet.etl.read import read_edge_file
+from cultnet.etl.write import write_network
 
 NODES = pd.DataFrame({"name": ["Shenyang", 'Da "lian"', "Anshan", "Tieling"],
                       "name_zh": ["沈阳", "大连", "鞍山", None], "lat": [41.8, 38.9, float("nan"), 42.3]})

@@ -10,7 +10,7 @@ import pytest
 
 from cultnet.errors import QueryRejected, QueryTimeout
 from cultnet.model import NO_YEAR, Bundle
-from graph._cypher import (QUERY_DIR, Q, bundle_steps, observation_key, plain, props_frame,
+from cultnet.graph._cypher import (QUERY_DIR, Q, bundle_steps, observation_key, plain, props_frame,
                            result_rows, series_key, written_counts)
 
 
@@ -99,14 +99,14 @@ def test_result_rows():
     ("Unknown function 'foo'", QueryRejected, "query rejected"),
 ])
 def test_falkordb_error_translation(msg, cls, fragment):
-    from graph.embedded_store import _translate
+    from cultnet.graph.embedded_store import _translate
 
     err = _translate(msg)
     assert type(err) is cls and fragment in err.user_message
 
 
 def test_socket_path_falls_back_to_tmp_for_long_dirs(tmp_path):
-    from graph._falkordb_server import SOCKET_PATH_MAX, _socket_path
+    from cultnet.graph._falkordb_server import SOCKET_PATH_MAX, _socket_path
 
     short = _socket_path(tmp_path)
     assert short == str(tmp_path / "redis.sock")
@@ -117,7 +117,7 @@ def test_socket_path_falls_back_to_tmp_for_long_dirs(tmp_path):
 
 
 def test_parse_params():
-    from ui.commands.core import parse_params
+    from cultnet.ui.commands.core import parse_params
 
     assert parse_params(["n=3", "name=Dalian", "xs=[1, 2]", 's="3"', "q=O'Brien = x"]) == \
         {"n": 3, "name": "Dalian", "xs": [1, 2], "s": "3", "q": "O'Brien = x"}

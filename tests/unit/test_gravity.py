@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.gravity import (EARTH_RADIUS_KM, dichotomize, gravity_links, gravity_matrix,
+from cultnet.analysis.gravity import (EARTH_RADIUS_KM, dichotomize, gravity_links, gravity_matrix,
                               great_circle_km)
 from cultnet.errors import CultnetError, NotEnoughData
 
@@ -141,8 +141,8 @@ def test_bad_inputs_are_clear():
 
 def test_liaoning_network_end_to_end():
     """14 cities, synthetic indicators: every row keeps its above-mean arcs; graph builds."""
-    from graph.export import frame_to_igraph
-    from analysis.network import analyze_network
+    from cultnet.graph.export import frame_to_igraph
+    from cultnet.analysis.network import analyze_network
 
     cities = pd.read_csv(DATA / "liaoning_cities.csv")
     rng = np.random.default_rng(0)

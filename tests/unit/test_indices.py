@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.indices import (industrial_structure_upgrading, location_quotient, log_transform,
+from cultnet.analysis.indices import (industrial_structure_upgrading, location_quotient, log_transform,
                               paper_variables, tertiary_internal_upgrading)
 from cultnet.errors import ValidationError
 

@@ -24,14 +24,25 @@ def _py_files(pkg: str) -> list[Path]:
     return sorted(p for p in (ROOT / pkg).rglob("*.py") if "__pycache__" not in p.parts)
 
 
+def _layer(module: str) -> str:
+    """The layer a module name belongs to: ``cultnet.graph.store`` -> ``graph`` (the repository's
+    folders install as cultnet.graph, cultnet.etl, ...), ``numpy.linalg`` -> ``numpy``."""
+    parts = module.split(".")
+    if parts[0] == "cultnet" and len(parts) > 1 and parts[1] in PACKAGES:
+        return parts[1]
+    return parts[0]
+
+
 def _imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            names.update(a.name.split(".")[0] for a in node.names)
+            names.update(_layer(a.name) for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            names.add(_layer(node.module))
+            if node.module == "cultnet":
+                names.update(a.name for a in node.names if a.name in PACKAGES)
     return names
 
 
@@ -108,3 +119,14 @@ def test_streamlit_caching_lives_in_ui_data_only():
     offenders = [str(p.relative_to(ROOT)) for p in _py_files("ui")
                  if p.name != "data.py" and re.search(r"st\.cache_(data|resource)", p.read_text(encoding="utf-8"))]
     assert not offenders, f"st.cache_* outside ui/data.py: {offenders}"
+
+
+def test_the_layer_check_sees_through_the_cultnet_namespace(tmp_path):
+    """The folders install as cultnet.graph, cultnet.ui, ...: an analysis module importing them
+    through the namespace is caught, in every import form."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("from cultnet.graph.store import open_store\n"
+                   "import cultnet.ui.data\n"
+                   "from cultnet import etl\n"
+                   "from cultnet.errors import CultnetError\n")
+    assert _imports(bad) == {"graph", "ui", "etl", "cultnet"}

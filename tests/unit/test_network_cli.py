@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ui.cli import app
+from cultnet.ui.cli import app
 
 TABLE1 = Path(__file__).resolve().parents[1] / "data" / "network" / "paper_table1.csv"
 G2 = [("s", "u"), ("s", "x"), ("u", "v"), ("u", "x"), ("v", "y"), ("x", "u"), ("x", "v"),

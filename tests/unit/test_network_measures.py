@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.network import (analyze_network, centrality_table, graph_measures, node_measures,
+from cultnet.analysis.network import (analyze_network, centrality_table, graph_measures, node_measures,
                               pareto, ucinet_table)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.panel import fit_panel, hausman
+from cultnet.analysis.panel import fit_panel, hausman
 from cultnet.errors import NotEnoughData, ValidationError
 
 BETA = {"x1": 0.756, "x2": 0.567, "x3": -0.030}

@@ -7,14 +7,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis.panel import PAPER_GROUPS
+from cultnet.analysis.panel import PAPER_GROUPS
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def app():
-    from ui.cli import app
+    from cultnet.ui.cli import app
 
     return app
 

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.panel import fit_by_group, fit_panel
-from analysis.pvar import fit_pvar
-from analysis.var import fit_var, prepare_series
+from cultnet.analysis.panel import fit_by_group, fit_panel
+from cultnet.analysis.pvar import fit_pvar
+from cultnet.analysis.var import fit_var, prepare_series
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,7 +53,7 @@ def test_table3_isu_entity_fe(sample):
     ind, _, truth = sample
     t = truth["table3_isu"]
     d = ind.assign(isu=(ind.va1 + 2 * ind.va2 + 3 * ind.va3) / ind.gdp)
-    from analysis.indices import location_quotient, log_transform
+    from cultnet.analysis.indices import location_quotient, log_transform
 
     d = d.assign(cia=location_quotient(d))
     d = log_transform(d, ["dig", "em", "tis", "rc"])
@@ -64,7 +64,7 @@ def test_table3_isu_entity_fe(sample):
 def test_table4_tiu_by_group(sample):
     ind, _, truth = sample
     t = truth["table4_tiu"]
-    from analysis.indices import location_quotient, log_transform
+    from cultnet.analysis.indices import location_quotient, log_transform
 
     d = ind.assign(tiu=ind.va3_modern / ind.va3, cia=location_quotient(ind))
     d = log_transform(d, ["dig", "em", "tis", "rc"])

@@ -1,4 +1,4 @@
-"""graph._partition: schedules under which parallel Neo4j writers never share a node."""
+"""cultnet.graph._partition: schedules under which parallel Neo4j writers never share a node."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from graph._partition import edge_rounds, node_groups, split_rows, tournament
+from cultnet.graph._partition import edge_rounds, node_groups, split_rows, tournament
 
 
 @pytest.mark.parametrize("groups", [2, 4, 6, 8])

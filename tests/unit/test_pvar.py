@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.pvar import fit_pvar, forward_orthogonal_deviations, simulate_pvar
+from cultnet.analysis.pvar import fit_pvar, forward_orthogonal_deviations, simulate_pvar
 from cultnet.errors import NotEnoughData, ValidationError
 
 A = np.array([[0.5, 0.1], [0.2, 0.4]])

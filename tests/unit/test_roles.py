@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.robustness import robustness_curves
-from analysis.roles import block_model, city_roles, concor, roles_from_measures
+from cultnet.analysis.robustness import robustness_curves
+from cultnet.analysis.roles import block_model, city_roles, concor, roles_from_measures
 
 TABLE1 = Path(__file__).resolve().parents[1] / "data" / "network" / "paper_table1.csv"
 

@@ -17,7 +17,7 @@ import pytest
 
 from cultnet.errors import CultnetError
 from cultnet.settings import Settings
-from graph.examples import EXAMPLES_DIR, parse_saved_query, saved_queries
+from cultnet.graph.examples import EXAMPLES_DIR, parse_saved_query, saved_queries
 
 KEYS = {"top_cities_by_betweenness", "top_cities_by_degree", "strongest_links", "shortest_paths",
         "city_partners", "city_enterprises", "city_indicators", "datasets"}
@@ -60,8 +60,8 @@ def test_header_errors_name_the_file_and_line():
 
 def _write_measures(store) -> pd.DataFrame:
     """What ``cultnet network --write --method cooperation --year 2024`` stores on the cities."""
-    from analysis.network import analyze_network
-    from graph.export import frame_to_igraph
+    from cultnet.analysis.network import analyze_network
+    from cultnet.graph.export import frame_to_igraph
 
     links = store.edges("city", year=YEAR, method=METHOD)
     nodes = analyze_network(frame_to_igraph(links, store.cities(), directed=False)).nodes
@@ -74,8 +74,8 @@ def _write_measures(store) -> pd.DataFrame:
 @pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def loaded(request, tmp_path_factory):
     """(store, measures) for the sample loaded into the parametrized backend."""
-    from etl.load import load_sample
-    from graph.store import open_store
+    from cultnet.etl.load import load_sample
+    from cultnet.graph.store import open_store
 
     if request.param == "embedded":
         settings = Settings(backend="embedded",
@@ -95,7 +95,7 @@ def loaded(request, tmp_path_factory):
     finally:
         store.close()
         if request.param == "embedded":
-            from graph.embedded_store import stop_server
+            from cultnet.graph.embedded_store import stop_server
 
             stop_server(settings)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.spatial import fit_spatial_panel, impacts, moran_table, weights_matrix
+from cultnet.analysis.spatial import fit_spatial_panel, impacts, moran_table, weights_matrix
 from cultnet.errors import NotEnoughData, ValidationError
 
 N, T = 30, 10

@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from analysis.structure import (ScaleFreeResult, broido_clauset, fit_power_law, sample_discrete_power_law,
+from cultnet.analysis.structure import (ScaleFreeResult, broido_clauset, fit_power_law, sample_discrete_power_law,
                                 scale_free, small_world)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.var import fevd_from_orth, fit_var, max_feasible_lags, prepare_series, unit_root_tests
+from cultnet.analysis.var import fevd_from_orth, fit_var, max_feasible_lags, prepare_series, unit_root_tests
 from cultnet.errors import NotEnoughData, ValidationError
 
 A1 = np.array([[0.6, 0.0, 0.0], [0.3, 0.5, 0.0], [0.1, 0.1, 0.4]])

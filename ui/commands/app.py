@@ -10,7 +10,7 @@ from pathlib import Path
 
 import typer
 
-from ui.common import console, handle_errors, settings
+from cultnet.ui.common import console, handle_errors, settings
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 MAX_UPLOAD_MB = 50
@@ -44,9 +44,6 @@ def streamlit_env(base: dict[str, str] | None = None) -> dict[str, str]:
     if s.neo4j_password:
         env["NEO4J_PASSWORD"] = s.neo4j_password
     env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
-    # the repository root on the path, so that `import ui.data` works from a plain checkout
-    root = str(APP.parents[1])
-    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
 

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError
-from ui.common import warn_if_simulated, console, handle_errors, out, print_json, settings, store_session
+from cultnet.ui.common import warn_if_simulated, console, handle_errors, out, print_json, settings, store_session
 
 
 def parse_params(items: list[str] | None) -> dict[str, Any]:
@@ -157,7 +157,7 @@ def register(app: typer.Typer) -> None:
             console.print("The neo4j backend has no server managed by cultnet; nothing to stop.",
                           highlight=False)
             return
-        from graph.embedded_store import server_location, stop_server
+        from cultnet.graph.embedded_store import server_location, stop_server
 
         if stop_server(s):
             out.print(f"stopped the embedded store ({server_location(s)})", markup=False,

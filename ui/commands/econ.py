@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError, ValidationError
-from ui.common import console, handle_errors, out, print_json, store_session
+from cultnet.ui.common import console, handle_errors, out, print_json, store_session
 
 
 # ------------------------------------------------------------------------------------------------
@@ -27,7 +27,7 @@ def read_long_table(path: str) -> pd.DataFrame:
     if not p.exists():
         raise CultnetError(f"{path}: file not found")
     try:
-        from etl.read import read_table  # validated reader (line numbers, encodings)
+        from cultnet.etl.read import read_table  # validated reader (line numbers, encodings)
 
         df = read_table(p)
         df = df.drop(columns=[c for c in ("line",) if c in df.columns])
@@ -48,7 +48,7 @@ def _split(s: Optional[str]) -> list[str]:
 
 def _derive(df: pd.DataFrame, needed: list[str], time: str) -> pd.DataFrame:
     """Compute isu / tiu / cia on the fly when requested and absent but their inputs exist."""
-    from analysis import indices
+    from cultnet.analysis import indices
 
     df = df.copy()
     if "isu" in needed and "isu" not in df.columns and {"va1", "va2", "va3", "gdp"} <= set(df.columns):
@@ -75,9 +75,9 @@ def _roles_from_store(year: int | None) -> tuple[dict[str, str] | None, str]:
     from the store's cities and indicators with analysis.gravity (dichotomized at the row mean).
     """
     try:
-        from analysis.roles import city_roles  # written by the network helper
+        from cultnet.analysis.roles import city_roles  # written by the network helper
     except ImportError:
-        return None, "analysis.roles is not available yet"
+        return None, "cultnet.analysis.roles is not available yet"
     with store_session() as store:
         ind = store.indicators()
         y = int(year if year is not None else pd.to_numeric(ind["year"]).max())
@@ -86,8 +86,8 @@ def _roles_from_store(year: int | None) -> tuple[dict[str, str] | None, str]:
     how = f"roles from the store's {y} gravity network"
     if g.ecount() == 0:
         try:
-            from analysis.gravity import gravity_links
-            from graph.export import frame_to_igraph
+            from cultnet.analysis.gravity import gravity_links
+            from cultnet.graph.export import frame_to_igraph
         except ImportError:
             return None, f"no gravity network in the store for {y} and analysis.gravity is unavailable"
         links = gravity_links(cities, ind, years=[y])
@@ -181,9 +181,9 @@ def register(app: typer.Typer) -> None:
         csv: Optional[str] = typer.Option(None, "--csv", help="write the table as CSV to this file"),
     ) -> None:
         """Static panel regression (Stata xtreg-style output), optionally per role group."""
-        from analysis.indices import log_transform
-        from analysis.panel import PAPER_GROUPS, fit_by_group, fit_panel, hausman
-        from analysis.tables import regression_table
+        from cultnet.analysis.indices import log_transform
+        from cultnet.analysis.panel import PAPER_GROUPS, fit_by_group, fit_panel, hausman
+        from cultnet.analysis.tables import regression_table
 
         xs = _split(x)
         if not xs:
@@ -264,7 +264,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """VAR: unit roots, lag order, diagnostics, orthogonalized + generalized IRF, FEVD (Table 5)."""
-        from analysis.var import DEFAULT_VARIABLES, fit_var, prepare_series
+        from cultnet.analysis.var import DEFAULT_VARIABLES, fit_var, prepare_series
 
         variables = _split(vars_) or list(DEFAULT_VARIABLES)
         if log is None:
@@ -327,7 +327,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Panel VAR by FOD-GMM (Abrigo–Love style) with IRFs and FEVD."""
-        from analysis.pvar import fit_pvar
+        from cultnet.analysis.pvar import fit_pvar
 
         df = read_long_table(data) if data else _store_indicators()
         variables = _split(vars_)
@@ -364,7 +364,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Moran's I with the gravity network as W, and SAR / SDM / SEM panel models with effects."""
-        from analysis.spatial import fit_spatial_panel, moran_table
+        from cultnet.analysis.spatial import fit_spatial_panel, moran_table
 
         df = read_long_table(data) if data else _store_indicators()
         W = _read_w(w) if w else _store_w(w_year)
@@ -388,14 +388,14 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(res.to_dict())
             return
-        from analysis.tables import regression_table
+        from cultnet.analysis.tables import regression_table
 
         _print_table(_rich_regression(regression_table({model: res}), f"Spatial {model} panel (entity FE, ML): {res.y}"))
         _print_table(_frame_table(res.effects, "LeSage–Pace effects (simulated SE)"))
 
 
 def _write_exports(tab: Any, latex: Optional[str], csv: Optional[str]) -> None:
-    from analysis.tables import to_csv, to_latex
+    from cultnet.analysis.tables import to_csv, to_latex
 
     if latex:
         Path(latex).write_text(to_latex(tab), encoding="utf-8")
@@ -451,7 +451,7 @@ def _store_w(year: int | None) -> pd.DataFrame:
             return edges[["source", "target", "weight"]]
         cities = store.cities()
     try:
-        from analysis.gravity import gravity_matrix
+        from cultnet.analysis.gravity import gravity_matrix
     except ImportError as e:  # pragma: no cover
         raise CultnetError("no gravity network in the store and analysis.gravity is unavailable; pass --w") from e
     return gravity_matrix(cities, ind, year=y)

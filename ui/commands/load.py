@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError, ValidationError
-from ui.common import console, handle_errors, out, print_json, progress_bar, store_session
+from cultnet.ui.common import console, handle_errors, out, print_json, progress_bar, store_session
 
 
 def print_problems(err: ValidationError) -> None:
@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
     ) -> None:
         """Validate input files and load them into the store as one dataset."""
-        from etl.load import bundle_rows, load_files, load_sample, sample_bundle, validate_files
+        from cultnet.etl.load import bundle_rows, load_files, load_sample, sample_bundle, validate_files
 
         files = dict(cities=cities, indicators=indicators, edges=edges, enterprises=enterprises,
                      series=series)
@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write a network from the store to a file."""
         from cultnet.model import LINK_METHODS
-        from etl.write import EXPORT_FORMATS, write_network
+        from cultnet.etl.write import EXPORT_FORMATS, write_network
 
         fmt = fmt.lower()
         if fmt not in EXPORT_FORMATS:

@@ -21,7 +21,7 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError, NotEnoughData
-from ui.common import warn_if_simulated, console, handle_errors, out, print_json, progress_bar, store_session
+from cultnet.ui.common import warn_if_simulated, console, handle_errors, out, print_json, progress_bar, store_session
 
 METHODS = ("gravity", "cooperation", "observed")
 LEVELS = ("city", "enterprise")
@@ -87,7 +87,7 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
                undirected: bool, gravity: dict[str, Any] | None = None,
                threshold: str | float = "row_mean") -> LoadedGraph:
     """The graph a command analyses (see module docstring)."""
-    from graph.export import frame_to_igraph
+    from cultnet.graph.export import frame_to_igraph
 
     notes: list[str] = []
     if method not in METHODS:
@@ -95,7 +95,7 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
     if level not in LEVELS:
         raise CultnetError(f"--level {level!r}: use city or enterprise")
     if edges:
-        from etl.read import read_edge_file
+        from cultnet.etl.read import read_edge_file
 
         path = Path(edges)
         if not path.exists():
@@ -135,7 +135,7 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
                 raise NotEnoughData("no gravity links and no indicators in the store: load data first")
             ed = store.edges("city", year=y, method="gravity")
             if ed.empty:
-                from analysis.gravity import gravity_links
+                from cultnet.analysis.gravity import gravity_links
 
                 links = gravity_links(cities, ind, years=[y], threshold=threshold, **(gravity or {}))
                 ed = links[links["linked"]]
@@ -212,7 +212,7 @@ def register(app: typer.Typer) -> None:
         view: str = typer.Option("measures", "--view", help="measures | paper (Table 1 layout) | ucinet (UCINET scales)"),
     ) -> None:
         """Whole-network and per-node measures (Table 1), with their conventions."""
-        from analysis.network import analyze_network, centrality_table, ucinet_table
+        from cultnet.analysis.network import analyze_network, centrality_table, ucinet_table
 
         if write and edges:
             raise CultnetError("--write stores results on the store's nodes; it cannot be used with --edges")
@@ -270,7 +270,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = _JSON,
     ) -> None:
         """Modified gravity networks, one per year, from the store's cities and indicators."""
-        from analysis.gravity import gravity_links
+        from cultnet.analysis.gravity import gravity_links
 
         params = _gravity_params(masses, asymmetry, income, b)
         thr = _parse_threshold(threshold)
@@ -309,7 +309,7 @@ def register(app: typer.Typer) -> None:
         seed: int = _SEED,
     ) -> None:
         """Small-world test: C and L against random references, sigma and omega with their spread."""
-        from analysis.structure import small_world
+        from cultnet.analysis.structure import small_world
 
         lg = load_graph(year=year, method=method, level=level, edges=edges, undirected=undirected)
         r = small_world(lg.graph, n_random=n_random, seed=seed)
@@ -343,7 +343,7 @@ def register(app: typer.Typer) -> None:
         seed: int = _SEED,
     ) -> None:
         """Scale-free test (Clauset-Shalizi-Newman) with a Broido-Clauset verdict."""
-        from analysis.structure import broido_clauset, scale_free
+        from cultnet.analysis.structure import broido_clauset, scale_free
 
         lg = load_graph(year=year, method=method, level=level, edges=edges, undirected=undirected)
         g = lg.graph
@@ -378,7 +378,7 @@ def register(app: typer.Typer) -> None:
         write: bool = typer.Option(False, "--write", help="store role, group (and block) on the nodes"),
     ) -> None:
         """Core hub / bridge / sub-node / edge node roles and the CONCOR block model."""
-        from analysis.roles import block_model, city_roles
+        from cultnet.analysis.roles import block_model, city_roles
 
         if write and edges:
             raise CultnetError("--write cannot be used with --edges")
@@ -416,7 +416,7 @@ def register(app: typer.Typer) -> None:
         seed: int = _SEED,
     ) -> None:
         """Largest component and global efficiency as nodes are removed (random vs targeted)."""
-        from analysis.robustness import robustness_curves
+        from cultnet.analysis.robustness import robustness_curves
 
         lg = load_graph(year=year, method=method, level=level, edges=edges, undirected=undirected)
         c = robustness_curves(lg.graph, strategies=tuple(s.strip() for s in strategies.split(",") if s.strip()),
@@ -440,7 +440,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = _JSON,
     ) -> None:
         """Prove the internal inconsistencies of a reported centrality table."""
-        from analysis.audit import audit_centrality_table, findings_frame
+        from cultnet.analysis.audit import audit_centrality_table, findings_frame
 
         p = Path(table)
         if not p.exists():

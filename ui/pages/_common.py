@@ -12,7 +12,7 @@ from typing import Iterator
 import streamlit as st
 
 from cultnet.errors import CultnetError
-from ui import data as D
+from cultnet.ui import data as D
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import data as D
-from ui import plots as P
-from ui.pages import _common as C
+from cultnet.ui import data as D
+from cultnet.ui import plots as P
+from cultnet.ui.pages import _common as C
 
 CLOSENESS = {
     "wf": "Wasserman-Faust (networkx default)",

@@ -9,10 +9,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout
-from graph.examples import SavedParam, SavedQuery, saved_queries
-from ui import data as D
-from ui import plots as P
-from ui.pages import _common as C
+from cultnet.graph.examples import SavedParam, SavedQuery, saved_queries
+from cultnet.ui import data as D
+from cultnet.ui import plots as P
+from cultnet.ui.pages import _common as C
 
 # The saved examples live in graph/queries/examples/*.cypher (graph.examples.saved_queries):
 # every value is a $parameter, the text is sent unchanged and the values separately. A

@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from cultnet.errors import CultnetError, ValidationError
-from ui import data as D
-from ui import plots as P
-from ui.pages import _common as C
+from cultnet.ui import data as D
+from cultnet.ui import plots as P
+from cultnet.ui.pages import _common as C
 
 ROLES = ("cities", "indicators", "edges", "enterprises", "series")
 ROLE_HELP = {
@@ -94,7 +94,7 @@ def draw_problems(e: ValidationError) -> None:
 
 
 def do_validate_or_load(files: list, roles: dict, opts: dict, *, load: bool) -> None:
-    from etl import load as L
+    from cultnet.etl import load as L
 
     _tmp, paths = _save(files, roles)
     kwargs = dict(fmt=opts["fmt"], directed=opts["directed"], simulated=opts["simulated"])
@@ -124,7 +124,7 @@ def do_validate_or_load(files: list, roles: dict, opts: dict, *, load: bool) -> 
 
 
 def load_sample() -> None:
-    from etl import load as L
+    from cultnet.etl import load as L
 
     bar = st.progress(0.0, text="Loading the sample ...")
 

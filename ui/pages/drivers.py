@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from ui import data as D
-from ui import plots as P
-from ui.pages import _common as C
+from cultnet.ui import data as D
+from cultnet.ui import plots as P
+from cultnet.ui.pages import _common as C
 
 EFFECTS = {"entity": "Fixed effects (within)", "random": "Random effects (GLS)",
            "twoway": "Two-way fixed effects", "pooled": "Pooled OLS",

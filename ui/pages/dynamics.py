@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import data as D
-from ui import plots as P
-from ui.pages import _common as C
+from cultnet.ui import data as D
+from cultnet.ui import plots as P
+from cultnet.ui.pages import _common as C
 
 VAR_LABELS = {"dt": "DT (digital technology)", "wfb": "WFB (cultural services share)",
               "wsb": "WSB (creative design share)"}
@@ -25,7 +25,7 @@ def _short(v: str) -> str:
 
 
 def model_ui(k: str) -> dict:
-    var = D.optional_module("analysis.var", "VAR analysis")
+    var = D.optional_module("cultnet.analysis.var", "VAR analysis")
     regions = D.series_regions(k)
     have = D.series_variables(k)
     default = [v for v in var.DEFAULT_VARIABLES if v in have] or have[:3]

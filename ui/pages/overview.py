@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import data as D
-from ui.pages import _common as C
+from cultnet.ui import data as D
+from cultnet.ui.pages import _common as C
 
 LABELS = ["City", "Observation", "Enterprise", "Region", "Dataset"]
 RELS = ["LINKS", "COOPERATES", "OBSERVED", "LOCATED_IN"]

@@ -7,9 +7,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import data as D
-from ui import plots as P
-from ui.pages import _common as C
+from cultnet.ui import data as D
+from cultnet.ui import plots as P
+from cultnet.ui.pages import _common as C
 
 STRATEGIES = {"random": "random removal", "degree": "highest degree first",
               "betweenness": "highest betweenness first"}

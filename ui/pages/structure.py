@@ -7,9 +7,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import data as D
-from ui import plots as P
-from ui.pages import _common as C
+from cultnet.ui import data as D
+from cultnet.ui import plots as P
+from cultnet.ui.pages import _common as C
 
 YEAR_METRICS = {"density": "Density", "reciprocity": "Reciprocity",
                 "avg_path_length": "Average path length", "transitivity": "Transitivity",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import data as D
-from ui import plots as P
-from ui.pages import _common as C
+from cultnet.ui import data as D
+from cultnet.ui import plots as P
+from cultnet.ui.pages import _common as C
 
 # Table 3 regressors: CIA (location quotient), DT, EM, TIS, RC (the last four in logs)
 TABLE3_X = ("cia", "ln_dig", "ln_em", "ln_tis", "ln_rc")
@@ -28,12 +28,12 @@ def model_ui() -> tuple[str, str]:
 
 
 def grouping_ui(k: str) -> tuple[str, dict[str, str]]:
-    panel_mod = D.optional_module("analysis.panel", "Panel regressions")
+    panel_mod = D.optional_module("cultnet.analysis.panel", "Panel regressions")
     options = ["paper"]
     try:
         methods = D.network_methods(k)
         if methods:
-            D.optional_module("analysis.roles")
+            D.optional_module("cultnet.analysis.roles")
             options.append("network")
     except D.NotAvailable:
         pass
@@ -89,7 +89,7 @@ SPATIAL_MODELS = {"lag": "Spatial lag (SAR)", "durbin": "Spatial Durbin (SDM)",
 
 def draw_spatial(k: str, x: tuple[str, ...]) -> None:
     st.subheader("Spatial dependence")
-    D.optional_module("analysis.spatial", "Spatial statistics (Moran's I, spatial panel)")
+    D.optional_module("cultnet.analysis.spatial", "Spatial statistics (Moran's I, spatial panel)")
     panel = D.paper_panel(k)
     variables = [v for v in ("tiu", "isu", "cia", "ln_cul", "ln_dig") if v in panel.columns]
     years = sorted(int(y) for y in panel["year"].unique())
