@@ -8,7 +8,7 @@ the server is a local ``CommunityEntryPoint`` process) the server's CPU time are
 Variants (a ``P`` prefix runs it with 2 writers partitioned by graph._partition.edge_rounds, as
 cultnet's batched loads do):
 
-``A``   cultnet's ``merge_cooperation`` (MERGE on (a, b, year), ON CREATE / ON MATCH bookkeeping)
+``A``   cultnet's ``create_cooperation`` (CREATE, the relationship owned by its dataset; schema 3)
 ``G``   A with rows grouped by source: one ``Enterprise.id`` seek per source, not per row
 ``E``   A with both ends looked up by ``elementId`` resolved beforehand (no index seek per row)
 ``B``   CREATE with cultnet's properties (NOT idempotent)
@@ -56,7 +56,7 @@ ON MATCH SET r.weight = row.weight, r.dataset = $dataset,
     r.datasets = CASE WHEN $dataset IN coalesce(r.datasets, []) THEN r.datasets
                       ELSE coalesce(r.datasets, []) + [$dataset] END"""
 STATEMENTS = {
-    "A": Q["merge_cooperation"],
+    "A": Q["create_cooperation"],
     "G": ("UNWIND $groups AS g MATCH (a:Enterprise {study: $study, id: g.source}) UNWIND g.rows AS row "
           "MATCH (b:Enterprise {study: $study, id: row.target}) " + MERGE_TAIL),
     "E": ("UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.a "

@@ -57,7 +57,7 @@ class Label(str, Enum):
 
 
 #: Properties the store adds for its own bookkeeping; reads for analysis drop them.
-BOOKKEEPING = ("dataset", "datasets", "key", "study")
+BOOKKEEPING = ("dataset", "datasets", "key", "study", "provenance")
 
 #: Columns of ``datasets()`` (then ``error`` and ``edge_sets``).
 DATASET_COLUMNS = ["id", "study", "source", "sha256", "loaded_at", "status", "simulated"]
@@ -193,30 +193,65 @@ def _year_fast(v: Any) -> int:
     return v if type(v) is int else _year(v)
 
 
-def bundle_steps(bundle: Bundle) -> list[Step]:
-    """The writes of a bundle, in dependency order (cities before what hangs off them).
+#: Property names the store uses for its own bookkeeping: a frame column with one of these names
+#: would overwrite it, so a bundle that has one is refused (etl refuses them at validation).
+RESERVED = frozenset({"study", "dataset", "datasets", "provenance", "key"})
 
-    Enterprise ids are written as strings (cooperation endpoints too) so that ids from
-    Pajek files (integers) and CSV files (text) meet.
+
+def check_reserved(bundle: Bundle) -> None:
+    """Refuse a bundle whose frames have a column named like a bookkeeping property."""
+    for name in ("cities", "indicators", "enterprises", "cooperation", "city_links", "series"):
+        df = getattr(bundle, name)
+        if df is None:
+            continue
+        bad = sorted(str(c) for c in df.columns if str(c) in RESERVED)
+        if bad:
+            raise CultnetError(f"The {name} of dataset {bundle.dataset_id!r} have a column named "
+                               f"{', '.join(repr(b) for b in bad)}: that name is reserved for the "
+                               "store's bookkeeping; rename the column. Nothing was written.")
+
+
+def bundle_steps(bundle: Bundle) -> list[Step]:
+    """The writes of a bundle, in dependency order (nodes before what hangs off them).
+
+    Identity nodes (City, Enterprise, Region) are MERGEd: the rows of a cities / enterprises
+    file with their attributes (``merge_*``), then every other node the bundle references
+    (``reference_*``: an indicator's city, an enterprise's city, a link's endpoints, a
+    cooperation's enterprises), so that the node lists this dataset in ``datasets`` and is
+    created without attributes when the study has no such node yet. Everything else is owned by
+    the dataset and CREATEd (``create_*``): observations, LOCATED_IN, COOPERATES, LINKS. Enterprise
+    ids are written as strings (cooperation endpoints too) so that ids from Pajek files
+    (integers) and CSV files (text) meet.
     """
+    check_reserved(bundle)
     steps: list[Step] = []
     cities = [{"name": str(r["name"]), "props": _props(r, {"name"})} for r in _records(bundle.cities)]
     if cities:
         steps.append(Step("merge_cities", "cities", cities))
+    refs = _referenced_cities(bundle) - {c["name"] for c in cities}
+    if refs:
+        steps.append(Step("reference_cities", "cities referenced", [{"name": n} for n in sorted(refs)]))
     obs = []
     for r in _records(bundle.indicators):
         city, year = str(r["city"]), _year(r["year"])
         obs.append({"key": observation_key(city, year), "city": city, "year": year,
-                    "props": _props(r, {"city", "year", "key"})})
+                    "props": _props(r, {"city", "year"})})
     if obs:
-        steps.append(Step("merge_observations", "indicators", obs))
+        steps.append(Step("create_observations", "indicators", obs))
     ents = [{"id": str(plain(r["id"])), "city": None if plain(r.get("city")) is None else str(r["city"]),
-             "props": _props(r, {"id", "city"})} for r in _records(bundle.enterprises)]
+             "props": _props(r, {"id"})} for r in _records(bundle.enterprises)]
     if ents:
         steps.append(Step("merge_enterprises", "enterprises", ents))
     coop_df = bundle.cooperation
-    if coop_df is not None and len(coop_df):  # one row per frame row (cooperation_rows)
-        steps.append(Step("merge_cooperation", "cooperation", make=lambda: cooperation_rows(coop_df),
+    if coop_df is not None and len(coop_df):
+        known = {e["id"] for e in ents}
+        ids = pd.unique(pd.concat([coop_df["source"], coop_df["target"]], ignore_index=True))
+        ref_ents = sorted({_id_text(v) for v in ids} - known)
+        if ref_ents:
+            steps.append(Step("reference_enterprises", "enterprises referenced",
+                              [{"id": i} for i in ref_ents]))
+        # one row per frame row (cooperation_rows)
+        steps.append(Step("create_cooperation", "cooperation", make=lambda: cooperation_rows(coop_df),
                           size=len(coop_df)))
     links = [{"source": str(r["source"]), "target": str(r["target"]),
               "weight": float(plain(r.get("weight")) if plain(r.get("weight")) is not None else 1.0),
@@ -224,19 +259,32 @@ def bundle_steps(bundle: Bundle) -> list[Step]:
               "props": _props(r, {"source", "target", "weight", "year", "method"})}
              for r in _records(bundle.city_links)]
     if links:
-        steps.append(Step("merge_links", "city links", links))
+        steps.append(Step("create_links", "city links", links))
     series = []
     for r in _records(bundle.series):
         region, period, freq = str(r["region"]), str(r["period"]), str(r["freq"])
         series.append({"key": series_key(region, freq, period), "region": region, "period": period,
-                       "freq": freq, "props": _props(r, {"region", "period", "freq", "key"})})
+                       "freq": freq, "props": _props(r, {"region", "period", "freq"})})
     if series:
-        steps.append(Step("merge_series", "series", series))
+        steps.append(Step("create_series", "series", series))
     return steps
 
 
+def _referenced_cities(bundle: Bundle) -> set[str]:
+    """City names the bundle's indicators, enterprises and city links refer to."""
+    names: set[str] = set()
+    for df, cols in ((bundle.indicators, ("city",)), (bundle.enterprises, ("city",)),
+                     (bundle.city_links, ("source", "target"))):
+        if df is None or not len(df):
+            continue
+        for c in cols:
+            if c in df.columns:
+                names.update(str(v) for v in pd.unique(df[c]) if plain(v) is not None)
+    return names
+
+
 def cooperation_rows(df: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """``merge_cooperation`` rows, ordered by source id (stable: equal sources keep their order).
+    """``create_cooperation`` rows, ordered by source id (stable: equal sources keep their order).
 
     Ordering by source keeps the relationship writes of one enterprise together (its node and
     relationship-group records stay hot in the page cache, and a batch locks fewer distinct
@@ -344,14 +392,36 @@ def results_query(level: str) -> str:
     raise CultnetError(f"Unknown level {level!r}: use 'city' or 'enterprise'.")
 
 
-def edges_frame(level: str, year: int | None, method: str | None, read) -> pd.DataFrame:
+def edges_frame(level: str, year: int | None, method: str | None, read,
+                order: list[str] | None = None) -> pd.DataFrame:
+    """The edge list of a study from ``read`` (the study's visible read): one row per (source,
+    target, year[, method]) with the datasets' weights summed.
+
+    City links come one row per dataset's link and are summed here; their extra properties
+    (``linked``, ``run_id``, ...) are taken from the most recently completed dataset (``order``)
+    that gives them. Enterprise cooperation is summed by the query.
+    """
     if level == "city":
         recs = []
-        for src, dst, w, y, m, p in read("read_city_links", {"year": year, "method": method}):
+        for src, dst, w, y, m, ds, p in read("read_city_links", {"year": year, "method": method}):
             extra = {k: v for k, v in (p or {}).items()
                      if k not in ("weight", "year", "method", "dataset", "datasets")}
-            recs.append({"source": src, "target": dst, "weight": w, "year": y, "method": m, **extra})
-        return pd.DataFrame(recs) if recs else empty_edges("city")
+            recs.append({"source": src, "target": dst, "weight": w, "year": y, "method": m,
+                         "_dataset": ds, **extra})
+        if not recs:
+            return empty_edges("city")
+        df = pd.DataFrame(recs)
+        key = ["source", "target", "year", "method"]
+        if df.duplicated(key).any():  # a pair that several datasets give
+            rank = {d: i for i, d in enumerate(order or [])}
+            df["_rank"] = df["_dataset"].map(rank).fillna(-1)
+            df = df.sort_values("_rank", kind="mergesort")
+            weight = df.groupby(key, sort=False)["weight"].sum()
+            rest = df.drop(columns=["weight"]).groupby(key, sort=False).last()
+            df = rest.join(weight).reset_index()
+        df = df.drop(columns=[c for c in ("_dataset", "_rank") if c in df.columns])
+        first = ["source", "target", "weight", "year", "method"]
+        return df[first + [c for c in df.columns if c not in first]].reset_index(drop=True)
     if level == "enterprise":
         rows = read("read_cooperation", {"year": year})
         return pd.DataFrame(rows, columns=["source", "target", "weight", "year"]) if rows \

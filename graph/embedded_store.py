@@ -54,7 +54,7 @@ from cultnet.graph import _falkordb_server as server
 from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, links_rows, now_iso, plain,
                                    result_rows, results_query, written_counts)
 from cultnet.graph._results import GraphCollector, scalar
-from cultnet.graph.schema import (FALKORDB_INDEXES, FALKORDB_UNIQUE, FALKORDB_V1_UNIQUE, SCHEMA_VERSION,
+from cultnet.graph.schema import (FALKORDB_INDEXES, FALKORDB_OLD_UNIQUE, FALKORDB_UNIQUE, SCHEMA_VERSION,
                                   falkordb_ddl_already_done)
 from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load
 
@@ -136,21 +136,22 @@ class EmbeddedStore(GraphStore):
 
     def _migrate(self) -> None:
         """Migrate a store written by an older cultnet, under the writer lock, in a staging copy
-        swapped in (atomic); see GraphStore._migrate_v1. Sets ``self.migration``."""
+        swapped in (atomic); see GraphStore._migrate_steps. Sets ``self.migration``."""
         if not self._needs_migration():
             return
         with self._writer() as token:
-            if self._schema_state() != 1:  # another process migrated it meanwhile
+            version = self._needs_migration()  # another process may have migrated it meanwhile
+            if not version:
                 return
             with self._staged(token) as staging:
-                for label, props in FALKORDB_V1_UNIQUE:
+                for label, props in FALKORDB_OLD_UNIQUE:
                     try:
                         self._call(self._r.execute_command, "GRAPH.CONSTRAINT", "DROP", staging,
                                    "UNIQUE", "NODE", label, "PROPERTIES", len(props), *props)
                     except QueryRejected:
                         pass  # not there: nothing to drop
-                self.migration = self._migrate_v1(
-                    lambda name, params: self._write(staging, name, params))
+                self.migration = self._migrate_steps(
+                    version, lambda name, params: self._write(staging, name, params))
                 self._schema_on(staging)
             self._schema_done = True
 
@@ -313,18 +314,19 @@ class EmbeddedStore(GraphStore):
         with self._writer() as token:
             if not self._schema_done:
                 self.ensure_schema()
-            existed = self._check_load(bundle)
+            state = self._load_state(bundle)
+            if state == "same":  # the same content is complete already
+                return self._unchanged(bundle, t0)
             self._write(self.graph_name, "merge_study",
                         {"study": study, "now": now_iso(), "version": SCHEMA_VERSION})
-            self._write(self.graph_name, "set_dataset_status",
-                        {"id": ds, "study": study, "status": "loading", "error": None,
-                         "now": now_iso()})
+            if state != "replace":  # a complete dataset stays visible until the swap
+                self._write(self.graph_name, "set_dataset_status",
+                            {"id": ds, "study": study, "status": "loading", "error": None,
+                             "now": now_iso()})
             try:
                 with self._staged(token) as staging:
-                    if existed:  # a new dataset has written nothing to purge (4 scans saved)
-                        for name in ("purge_delete_rels", "purge_delete_nodes",
-                                     "purge_unshare_rels", "purge_unshare_nodes"):
-                            self._write(staging, name, {"dataset": ds})
+                    if state != "new":  # a new dataset has written nothing to purge
+                        self._purge_in(staging, ds, study)
                     self._write(staging, "merge_dataset", dataset_params(bundle, "loading", now_iso()))
                     done = 0
                     if progress:
@@ -342,27 +344,34 @@ class EmbeddedStore(GraphStore):
                                  "now": now_iso()})
             except BaseException as e:
                 reason = e.user_message if isinstance(e, CultnetError) else f"{type(e).__name__}: {e}"
-                fail_load(ds, e, reason, lambda r: self._write(
-                    self.graph_name, "set_dataset_status",
-                    {"id": ds, "study": study, "status": "failed", "error": r, "now": now_iso()}))
+                if state == "replace":  # the previous complete data is still there, unchanged
+                    mark = lambda r: self._write(self.graph_name, "set_dataset_error",  # noqa: E731
+                                                 {"id": ds, "error": r})
+                else:
+                    mark = lambda r: self._write(  # noqa: E731
+                        self.graph_name, "set_dataset_status",
+                        {"id": ds, "study": study, "status": "failed", "error": r, "now": now_iso()})
+                fail_load(ds, e, reason, mark, kept=state == "replace")
         out: dict[str, Any] = {"dataset_id": ds, **written_counts(bundle)}
         out["elapsed_s"] = round(time.perf_counter() - t0, 3)
         return out
 
+    def _purge_in(self, graph: str, dataset_id: str, study: str) -> dict[str, int]:
+        return self._purge(dataset_id, study,
+                           run=lambda q, p: _n(self._write(graph, q, p)),
+                           read=lambda q, p: self._write(graph, q, p),
+                           write=lambda q, p: self._write(graph, q, p))
+
     def delete_dataset(self, dataset_id: str) -> dict[str, int]:
-        p = {"dataset": dataset_id}
         with self._writer() as token:
-            if not self._exists(self.graph_name):
-                return {"relationships_deleted": 0, "nodes_deleted": 0, "relationships_kept": 0,
-                        "nodes_kept": 0, "datasets_deleted": 0}
+            rows = self._read("read_dataset_status", {"id": dataset_id})
+            if not rows:
+                return {"relationships_deleted": 0, "nodes_deleted": 0, "nodes_kept": 0,
+                        "attributes_removed": 0, "datasets_deleted": 0}
             with self._staged(token) as staging:
-                out = {
-                    "relationships_deleted": _n(self._write(staging, "purge_delete_rels", p)),
-                    "nodes_deleted": _n(self._write(staging, "purge_delete_nodes", p)),
-                    "relationships_kept": _n(self._write(staging, "purge_unshare_rels", p)),
-                    "nodes_kept": _n(self._write(staging, "purge_unshare_nodes", p)),
-                    "datasets_deleted": _n(self._write(staging, "delete_dataset_node", {"id": dataset_id})),
-                }
+                out = self._purge_in(staging, dataset_id, rows[0][1])
+                out["datasets_deleted"] = _n(self._write(staging, "delete_dataset_node",
+                                                         {"id": dataset_id}))
         return out
 
     def wipe(self) -> None:
@@ -380,13 +389,13 @@ class EmbeddedStore(GraphStore):
 
     # -- write-back of analysis results ----------------------------------------------------------
     def _write_links(self, study: str, links: pd.DataFrame, *, method: str, run_id: str) -> int:
-        years, rows = links_rows(links)
+        params = self._links_params(study, links, method=method, run_id=run_id)
         with self._writer():
             if not self._schema_done:
                 self.ensure_schema()
-            res = self._write(self.graph_name, "replace_links",
-                              {"study": study, "method": method, "years": years, "rows": rows,
-                               "run_id": run_id})
+            res = self._write(self.graph_name, "replace_links", params)  # one atomic statement
+            self._prune_runs(study, lambda d: self._purge_in(self.graph_name, d, study),
+                             lambda d: self._write(self.graph_name, "delete_dataset_node", {"id": d}))
         return _n(res)
 
     def _write_node_results(self, study: str, level: str, results: pd.DataFrame, *, run_id: str,

@@ -67,7 +67,7 @@ from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, links_rows, 
                                    result_rows, results_query, written_counts)
 from cultnet.graph._partition import edge_rounds, split_rows
 from cultnet.graph._results import GraphCollector, scalar
-from cultnet.graph.schema import NEO4J_DDL, SCHEMA_VERSION
+from cultnet.graph.schema import NEO4J_DDL, NEO4J_PRE_MIGRATION, SCHEMA_VERSION
 from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load
 
 # The driver logs through the "neo4j" logger (server notifications, "Transaction failed and will
@@ -86,9 +86,16 @@ HEARTBEAT_EVERY_S = 5.0
 LOAD_META = "cultnet_load"
 
 #: Shared statements that Neo4j runs as several (same rows, same $params): see the files.
-NEO4J_SPLIT = {"merge_enterprises": ("neo4j_merge_enterprise_nodes", "neo4j_merge_located_in")}
+NEO4J_SPLIT = {"merge_enterprises": ("neo4j_merge_enterprise_nodes", "neo4j_create_located_in")}
 
-PURGE = ("purge_delete_rels", "purge_delete_nodes", "purge_unshare_rels", "purge_unshare_nodes")
+#: The purge statements (GraphStore._purge) as batched auto-commit statements, and the counter
+#: that counts what each removed.
+PURGE_BATCHED = {"purge_cooperation": ("neo4j_purge_cooperation_batched", "relationships_deleted"),
+                 "purge_located_in": ("neo4j_purge_located_in_batched", "relationships_deleted"),
+                 "purge_links": ("neo4j_purge_links_batched", "relationships_deleted"),
+                 "purge_observations": ("neo4j_purge_observations_batched", "nodes_deleted"),
+                 "purge_nodes": ("neo4j_purge_nodes_batched", "nodes_deleted"),
+                 "purge_unshare": ("neo4j_purge_unshare_batched", "nodes_unshared")}
 
 #: Procedures a user query may call (read-only metadata). Everything else is refused, because
 #: Neo4j Community has no read-only role: the READ access mode does not stop e.g.
@@ -178,22 +185,27 @@ class Neo4jStore(GraphStore):
         self._schema_done = True
 
     def _migrate(self) -> None:
-        """Migrate a store written by an older cultnet (see GraphStore._migrate_v1): the data
+        """Migrate a store written by an older cultnet (see GraphStore._migrate_steps): the data
         steps in ONE write transaction (all or nothing), then the DDL (``ensure_schema`` drops
-        the schema-1 constraints and creates the per-study ones; idempotent, so an interruption
-        between the two is finished by the next load). Sets ``self.migration``."""
+        the old constraints and creates the current ones; idempotent, so an interruption
+        between the two is finished by the next load). The one old constraint that forbids the
+        migrated data (NEO4J_PRE_MIGRATION) is dropped first. Sets ``self.migration``."""
         if not self._needs_migration():
             return
 
         @neo4j.unit_of_work(timeout=self.load_timeout_s)
         def work(tx):
-            if tx.run(Q["read_meta"]).single() is not None:
+            row = tx.run(Q["read_meta"]).single()
+            version = int(row[0] or 1) if row is not None else 1
+            if version == SCHEMA_VERSION:
                 return None  # another process migrated it meanwhile
-            return self._migrate_v1(lambda name, params: [list(r.values())
-                                                          for r in tx.run(Q[name], params)])
+            return self._migrate_steps(version, lambda name, params: [
+                list(r.values()) for r in tx.run(Q[name], params)])
 
         def run():
             with self._session() as s:
+                for stmt in NEO4J_PRE_MIGRATION:
+                    s.run(stmt).consume()
                 return s.execute_write(work)
 
         self.migration = self._guard(run)
@@ -279,7 +291,8 @@ class Neo4jStore(GraphStore):
 
     def mark_stale_loads(self) -> list[str]:
         """Mark ``failed`` the Datasets left ``loading`` by an interrupted load: heartbeat older
-        than ``stale_after_s`` and no running transaction loading them. Returns their ids."""
+        than ``stale_after_s`` and no running transaction loading them; purge their rows.
+        Returns their ids."""
         running = self.running_loads()
         if running is None:
             return []  # cannot tell whether a load is running: leave everything as it is
@@ -289,6 +302,9 @@ class Neo4jStore(GraphStore):
             "cutoff": cutoff_s, "running": running,
             "error": f"the load was interrupted (no progress for more than {self.stale_after_s:g} s "
                      "and no load running; process or server stopped)"})
+        for ds, study in rows:  # what its committed batches wrote is invisible; purge it
+            if study is not None:
+                self._purge_batched(ds, study)
         return [r[0] for r in rows]
 
     def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
@@ -298,16 +314,22 @@ class Neo4jStore(GraphStore):
         t0 = time.perf_counter()
         if not self._schema_done:
             self.ensure_schema()
-        # a Dataset that did not exist has written nothing: the purge (4 scans of the database)
-        # has nothing to remove
-        existed = self._check_load(bundle)
+        # a Dataset that did not exist has written nothing: the purge has nothing to remove
+        state = self._load_state(bundle)
+        if state == "same":  # the same content is complete already
+            return self._unchanged(bundle, t0)
+        one_tx = total <= self.single_tx_max_rows
+        kept = state == "replace" and one_tx  # a failed single-transaction reload changes nothing
         self._write("merge_study", {"study": study, "now": now_iso(), "version": SCHEMA_VERSION})
-        self._write("set_dataset_status", {"id": ds, "study": study, "status": "loading",
-                                           "error": None, "now": now_iso()})
+        if not kept:
+            self._write("set_dataset_status", {"id": ds, "study": study, "status": "loading",
+                                               "error": None, "now": now_iso()})
         try:
-            if total <= self.single_tx_max_rows:
-                self._load_one_tx(bundle, steps, total, progress, purge=existed)
+            if one_tx:
+                self._load_one_tx(bundle, steps, total, progress, purge=state != "new")
             else:
+                if state != "new":
+                    self._purge_batched(ds, study)
                 self._load_batched(bundle, steps, total, progress)
         except BaseException as e:
             if isinstance(e, QueryTimeout):
@@ -318,9 +340,15 @@ class Neo4jStore(GraphStore):
                 reason = e.user_message
             else:
                 reason = f"{type(e).__name__}: {e}"
-            fail_load(ds, e, reason, lambda r: self._write(
-                "set_dataset_status", {"id": ds, "study": study, "status": "failed", "error": r,
-                                       "now": now_iso()}))
+            if kept:
+                mark = lambda r: self._write("set_dataset_error", {"id": ds, "error": r})  # noqa: E731
+            else:
+                def mark(r: str) -> None:
+                    self._write("set_dataset_status", {"id": ds, "study": study, "status": "failed",
+                                                       "error": r, "now": now_iso()})
+                    if not one_tx:  # committed batches: invisible (failed), and purged now
+                        self._purge_batched(ds, study)
+            fail_load(ds, e, reason, mark, kept=kept)
         out: dict[str, Any] = {"dataset_id": ds, **written_counts(bundle)}
         out["elapsed_s"] = round(time.perf_counter() - t0, 3)
         return out
@@ -332,8 +360,10 @@ class Neo4jStore(GraphStore):
         @self._load_tx(ds)
         def work(tx):
             if purge:
-                for name in PURGE:
-                    tx.run(Q[name], {"dataset": ds}).consume()
+                self._purge(ds, bundle.study,
+                            run=lambda q, p: int(tx.run(Q[q], p).single()[0]),
+                            read=lambda q, p: [list(r.values()) for r in tx.run(Q[q], p)],
+                            write=lambda q, p: tx.run(Q[q], p).consume())
             tx.run(Q["merge_dataset"], dataset_params(bundle, "loading", now_iso())).consume()
             done = 0
             if progress:
@@ -368,7 +398,7 @@ class Neo4jStore(GraphStore):
         pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cultnet-prepare")
         try:
             for step in steps:
-                if parallel and step.query == "merge_cooperation" and step.size > self.batch_size:
+                if parallel and step.query == "create_cooperation" and step.size > self.batch_size:
                     rounds[id(step)] = pool.submit(lambda st=step: edge_rounds(st.rows, self.writers))
             for step in steps:
                 self._write_step(ds, step, rounds.get(id(step)), total, progress, state,
@@ -481,18 +511,27 @@ class Neo4jStore(GraphStore):
             state["done"] = base + done[0]
         report()
 
+    def _purge_batched(self, dataset_id: str, study: str) -> dict[str, int]:
+        """GraphStore._purge with batched auto-commit statements (bounded memory; re-running
+        finishes an interrupted purge)."""
+        def run(q: str, p: dict[str, Any]) -> int:
+            name, counter = PURGE_BATCHED[q]
+            c = self._autocommit(name, p)
+            if counter == "nodes_unshared":  # two properties set per node
+                return c.properties_set // 2
+            return int(getattr(c, counter))
+
+        return self._purge(dataset_id, study, run=run, read=self._read, write=self._write)
+
     def delete_dataset(self, dataset_id: str) -> dict[str, int]:
-        p = {"dataset": dataset_id}
-        c1 = self._autocommit("neo4j_purge_delete_rels_batched", p)
-        c2 = self._autocommit("neo4j_purge_delete_nodes_batched", p)
-        c3 = self._autocommit("neo4j_purge_unshare_rels_batched", p)
-        c4 = self._autocommit("neo4j_purge_unshare_nodes_batched", p)
+        rows = self._read("read_dataset_status", {"id": dataset_id})
+        if not rows:
+            return {"relationships_deleted": 0, "nodes_deleted": 0, "nodes_kept": 0,
+                    "attributes_removed": 0, "datasets_deleted": 0}
+        out = self._purge_batched(dataset_id, rows[0][1])
         n = self._write("delete_dataset_node", {"id": dataset_id})
-        return {"relationships_deleted": c1.relationships_deleted + c2.relationships_deleted,
-                "nodes_deleted": c2.nodes_deleted,
-                "relationships_kept": c3.properties_set // 2,
-                "nodes_kept": c4.properties_set // 2,
-                "datasets_deleted": int(n[0][0]) if n else 0}
+        out["datasets_deleted"] = int(n[0][0]) if n else 0
+        return out
 
     def wipe(self) -> None:
         """Delete every node and relationship (tests; ``cultnet delete-dataset --all``)."""
@@ -513,9 +552,10 @@ class Neo4jStore(GraphStore):
     def _write_links(self, study: str, links: pd.DataFrame, *, method: str, run_id: str) -> int:
         if not self._schema_done:
             self.ensure_schema()
-        years, rows = links_rows(links)
-        res = self._write("replace_links", {"study": study, "method": method, "years": years,
-                                            "rows": rows, "run_id": run_id})
+        res = self._write("replace_links", self._links_params(study, links, method=method,
+                                                              run_id=run_id))
+        self._prune_runs(study, lambda d: self._purge_batched(d, study),
+                         lambda d: self._write("delete_dataset_node", {"id": d}))
         return int(res[0][0]) if res else 0
 
     def _write_node_results(self, study: str, level: str, results: pd.DataFrame, *, run_id: str,

@@ -3,9 +3,11 @@
 DDL is the one place where the two backends speak different Cypher, so it lives here rather than
 in ``graph/queries``. No statement takes user input.
 
-Keys are per study (schema version 2): ``City (study, name)``, ``Enterprise (study, id)``,
-``Region (study, name)``, ``Observation (study, key)``; ``Dataset.id`` and ``Study.name`` are
-global. Every label a load writes has an index on ``study`` (the scoped reads look nodes up by it).
+Keys are per study: ``City (study, name)``, ``Enterprise (study, id)``, ``Region (study,
+name)``; observations are per dataset too, ``Observation (study, dataset, key)``; ``Dataset.id``
+and ``Study.name`` are global. On FalkorDB every label a load writes has ``study`` in its
+index; on Neo4j only Observation and Dataset have a single-property ``study`` index (see
+NEO4J_DDL: on the other labels it misled the planner).
 
 Neo4j 5
     Composite node property uniqueness constraints (Community edition; each backed by a range
@@ -25,8 +27,9 @@ FalkorDB
 from __future__ import annotations
 
 #: The schema version this cultnet writes; stored as ``(:Meta {name: 'schema', schema_version})``.
-#: 1 = before studies (no Meta node), 2 = studies.
-SCHEMA_VERSION = 2
+#: 1 = before studies (no Meta node); 2 = studies; 3 = each dataset's contribution kept apart
+#: (relationships and observations owned by one dataset, node provenance).
+SCHEMA_VERSION = 3
 
 NEO4J_DDL: list[str] = [
     # schema version 1: single-property keys (a city name was global)
@@ -36,15 +39,22 @@ NEO4J_DDL: list[str] = [
     "DROP CONSTRAINT observation_key IF EXISTS",
     "DROP INDEX observation_city_year IF EXISTS",
     "DROP INDEX observation_region_period IF EXISTS",
+    # schema version 2: one Observation per city-year shared by the datasets
+    "DROP CONSTRAINT observation_study_key IF EXISTS",
     "CREATE CONSTRAINT city_study_name IF NOT EXISTS FOR (n:City) REQUIRE (n.study, n.name) IS UNIQUE",
     "CREATE CONSTRAINT enterprise_study_id IF NOT EXISTS FOR (n:Enterprise) REQUIRE (n.study, n.id) IS UNIQUE",
     "CREATE CONSTRAINT region_study_name IF NOT EXISTS FOR (n:Region) REQUIRE (n.study, n.name) IS UNIQUE",
-    "CREATE CONSTRAINT observation_study_key IF NOT EXISTS FOR (n:Observation) REQUIRE (n.study, n.key) IS UNIQUE",
+    "CREATE CONSTRAINT observation_study_dataset_key IF NOT EXISTS FOR (n:Observation) "
+    "REQUIRE (n.study, n.dataset, n.key) IS UNIQUE",
     "CREATE CONSTRAINT dataset_id IF NOT EXISTS FOR (n:Dataset) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT study_name IF NOT EXISTS FOR (n:Study) REQUIRE n.name IS UNIQUE",
-    "CREATE INDEX city_study IF NOT EXISTS FOR (n:City) ON (n.study)",
-    "CREATE INDEX enterprise_study IF NOT EXISTS FOR (n:Enterprise) ON (n.study)",
-    "CREATE INDEX region_study IF NOT EXISTS FOR (n:Region) ON (n.study)",
+    # No single-property study index on the labels with a (study, key) constraint: with one, the
+    # planner answered MATCH (e:Enterprise {study: $study, id: row.id}) in neo4j_create_located_in
+    # with a seek on Enterprise(study) plus a Filter on id (every enterprise of the study per
+    # row: quadratic) instead of the composite unique index; study-only reads scan the label.
+    "DROP INDEX city_study IF EXISTS",
+    "DROP INDEX enterprise_study IF EXISTS",
+    "DROP INDEX region_study IF EXISTS",
     "CREATE INDEX observation_study IF NOT EXISTS FOR (n:Observation) ON (n.study)",
     "CREATE INDEX dataset_study IF NOT EXISTS FOR (n:Dataset) ON (n.study)",
     # No relationship property indexes on Neo4j (and drop those an older cultnet created): with
@@ -61,18 +71,26 @@ FALKORDB_UNIQUE: list[tuple[str, tuple[str, ...]]] = [
     ("City", ("study", "name")),
     ("Enterprise", ("study", "id")),
     ("Region", ("study", "name")),
-    ("Observation", ("study", "key")),
+    ("Observation", ("study", "dataset", "key")),
     ("Dataset", ("id",)),
     ("Study", ("name",)),
 ]
 
-#: The unique keys of schema version 1, dropped by the migration.
-FALKORDB_V1_UNIQUE: list[tuple[str, tuple[str, ...]]] = [
+#: The unique keys of schema versions 1 and 2 that schema 3 does not have, dropped by the
+#: migration (the properties in the order FalkorDB may list them).
+FALKORDB_OLD_UNIQUE: list[tuple[str, tuple[str, ...]]] = [
     ("City", ("name",)),
     ("Enterprise", ("id",)),
     ("Region", ("name",)),
     ("Observation", ("key",)),
+    ("Observation", ("study", "key")),
+    ("Observation", ("key", "study")),
 ]
+
+#: Neo4j constraints that must go before the migration's data transaction (schema 2's one
+#: Observation per (study, key) forbids the per-dataset copies).
+NEO4J_PRE_MIGRATION = ["DROP CONSTRAINT observation_study_key IF EXISTS",
+                       "DROP CONSTRAINT observation_key IF EXISTS"]
 
 FALKORDB_INDEXES: list[str] = [
     "CREATE INDEX FOR (n:City) ON (n.study)",
@@ -83,6 +101,7 @@ FALKORDB_INDEXES: list[str] = [
     "CREATE INDEX FOR (n:Region) ON (n.name)",
     "CREATE INDEX FOR (n:Observation) ON (n.study)",
     "CREATE INDEX FOR (n:Observation) ON (n.key)",
+    "CREATE INDEX FOR (n:Observation) ON (n.dataset)",
     "CREATE INDEX FOR (n:Observation) ON (n.city)",
     "CREATE INDEX FOR (n:Observation) ON (n.year)",
     "CREATE INDEX FOR (n:Observation) ON (n.region)",

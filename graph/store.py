@@ -25,8 +25,9 @@ import pandas as pd
 
 from cultnet.errors import CultnetError, LoadFailed, StoreUnavailable, StudyNotFound
 from cultnet.model import DEFAULT_STUDY, SAMPLE_STUDY, Bundle, check_study_name
-from cultnet.graph._cypher import (DATASET_COLUMNS, decode_edge_sets, edges_frame,
-                                   encode_edge_sets, now_iso, props_frame)
+from cultnet.graph._cypher import (BOOKKEEPING, DATASET_COLUMNS, check_reserved, decode_edge_sets,
+                                   edges_frame, encode_edge_sets, links_rows, now_iso,
+                                   props_frame, written_counts)
 from cultnet.graph.schema import SCHEMA_VERSION
 from cultnet.settings import Settings
 
@@ -96,10 +97,11 @@ class GraphStore(ABC):
 
     @abstractmethod
     def delete_dataset(self, dataset_id: str) -> dict[str, int]:
-        """Remove what the dataset wrote and its Dataset node (see docs/graph-model.md: nodes that
-        another dataset also wrote are kept, with their property values). Dataset ids are global
-        (they include the study). Returns counts: relationships_deleted, nodes_deleted,
-        relationships_kept, nodes_kept, datasets_deleted."""
+        """Remove what the dataset contributed and its Dataset node (docs/graph-model.md): its own
+        relationships and observations; nodes only it wrote or referenced; on nodes shared with
+        another dataset, the attributes only it gave. Dataset ids are global (they include the
+        study). Returns counts: relationships_deleted, nodes_deleted, nodes_kept,
+        attributes_removed, datasets_deleted."""
 
     @abstractmethod
     def wipe(self) -> None:
@@ -127,9 +129,11 @@ class GraphStore(ABC):
     # -- the whole store ------------------------------------------------------------------------
     def datasets(self, study: str | None = None) -> pd.DataFrame:
         """Datasets of one study (``study``) or of every study. Columns: id, study, source,
-        sha256, loaded_at, status, simulated, error, edge_sets."""
+        sha256, loaded_at, status, simulated, error, edge_sets, kind ("dataset", or "run" for
+        links written back by :meth:`Study.write_links`), completed_at."""
         rows = self._read("read_datasets", {"study": study})
-        return pd.DataFrame(rows, columns=DATASET_COLUMNS + ["error", "edge_sets"])
+        return pd.DataFrame(rows, columns=DATASET_COLUMNS + ["error", "edge_sets", "kind",
+                                                            "completed_at"])
 
     def counts(self) -> dict[str, dict[str, int]]:
         """The whole store (every study): {"labels": {label: n}, "relationships": {type: n}}; a
@@ -229,16 +233,82 @@ class GraphStore(ABC):
                 "observations": lab.get("Observation", 0), "regions": lab.get("Region", 0)}
 
     # -- shared parts of loads and of the migration ----------------------------------------------
-    def _check_load(self, bundle: Bundle) -> bool:
-        """Refuse a bundle with an invalid study name, or whose dataset id belongs to another
-        study; return whether the Dataset existed before (then its old data is purged)."""
+    def _load_state(self, bundle: Bundle) -> str:
+        """How a load of ``bundle`` proceeds: ``"new"`` (no such Dataset), ``"same"`` (complete
+        with the same content hash: the reload is a no-op), ``"retry"`` (it exists but is not
+        complete: its rows, if any, are purged first), ``"replace"`` (complete with other
+        content under the same id: purged and rewritten; a failure keeps the previous data).
+        Refuses a bundle with an invalid study name or reserved column names, or whose dataset
+        id belongs to another study."""
         check_study_name(bundle.study)
+        check_reserved(bundle)
         rows = self._read("read_dataset_status", {"id": bundle.dataset_id})
-        if rows and rows[0][1] not in (None, bundle.study):
+        if not rows:
+            return "new"
+        status, study, sha = rows[0]
+        if study not in (None, bundle.study):
             raise CultnetError(f"The dataset id {bundle.dataset_id!r} belongs to the study "
-                               f"{rows[0][1]!r}, not {bundle.study!r}; dataset ids include the "
+                               f"{study!r}, not {bundle.study!r}; dataset ids include the "
                                "study (re-validate the files for this study).")
-        return bool(rows)
+        if status == "complete":
+            return "same" if sha == bundle.sha256 else "replace"
+        return "retry"
+
+    def _unchanged(self, bundle: Bundle, t0: float) -> dict[str, Any]:
+        """What load_bundle returns for a no-op reload."""
+        import time
+
+        return {"dataset_id": bundle.dataset_id, **written_counts(bundle), "unchanged": True,
+                "elapsed_s": round(time.perf_counter() - t0, 3)}
+
+    def _purge(self, dataset_id: str, study: str, run: Callable[[str, dict[str, Any]], int],
+               read: Callable[[str, dict[str, Any]], list[list[Any]]],
+               write: Callable[[str, dict[str, Any]], Any]) -> dict[str, int]:
+        """Remove what one dataset contributed to ``study`` (not its Dataset node), with the
+        backend's ``run(statement, params) -> count`` for the purge statements (``purge_*``),
+        ``read`` and ``write`` for the attribute rebuild:
+
+        1. its own relationships (COOPERATES, LOCATED_IN, LINKS) and Observations (+ OBSERVED);
+        2. identity nodes only it wrote or referenced;
+        3. on nodes shared with other datasets, the attributes only it gave (rebuilt without
+           them: ``SET n = map``), then its entries in ``datasets`` and ``provenance``.
+        """
+        p = {"dataset": dataset_id, "study": study}
+        rels = sum(run(q, p) for q in ("purge_cooperation", "purge_located_in", "purge_links"))
+        obs = run("purge_observations", p)
+        nodes = run("purge_nodes", p)
+        rebuilt, removed = orphan_rebuilds([(r[0], r[1]) for r in read("purge_orphan_attributes", p)],
+                                           dataset_id)
+        for query, rows in rebuilt.items():
+            for i in range(0, len(rows), 10_000):
+                write(query, {"study": study, "rows": rows[i:i + 10_000]})
+        kept = run("purge_unshare", p) + sum(len(rows) for rows in rebuilt.values())
+        return {"relationships_deleted": rels + obs, "nodes_deleted": obs + nodes,
+                "nodes_kept": kept, "attributes_removed": removed}
+
+    def _links_params(self, study: str, links: pd.DataFrame, *, method: str,
+                      run_id: str) -> dict[str, Any]:
+        """Parameters of ``replace_links``; refuses a run id that names a loaded dataset."""
+        rows = self._read("read_dataset_status", {"id": run_id})
+        kind = self._read("read_dataset_kind", {"id": run_id})
+        if rows and (rows[0][1] != study or (kind and kind[0][0] != "run")):
+            raise CultnetError(f"The run id {run_id!r} names a dataset already in the store; "
+                               "choose another run id.")
+        years, link_rows = links_rows(links)
+        view = Study(self, study)
+        return {"study": study, "method": method, "years": years, "rows": link_rows,
+                "run_id": run_id, "now": now_iso(), "simulated": view.simulated(),
+                "source": f"{method} links written back by run {run_id}",
+                "edge_sets": encode_edge_sets([("city", method, True if method == "gravity" else None)])}
+
+    def _prune_runs(self, study: str, purge: Callable[[str], Any],
+                    delete_node: Callable[[str], Any]) -> None:
+        """Remove the write-back runs of ``study`` whose links were all replaced since."""
+        owners = {r[0] for r in self._read("read_link_owners", {"study": study})}
+        ds = self.datasets(study)
+        for run_id in ds.loc[(ds["kind"] == "run") & ~ds["id"].isin(owners), "id"]:
+            purge(run_id)
+            delete_node(run_id)
 
     def _schema_state(self) -> int | None:
         """The stored schema version: None for an empty store, 1 for a store from before
@@ -248,24 +318,42 @@ class GraphStore(ABC):
             return int(meta["version"] or 1)
         return 1 if self._read("read_any_node") else None
 
-    def _needs_migration(self) -> bool:
-        """True for a store from before studies (schema 1); False for an empty or current one;
-        StoreUnavailable for a store a newer cultnet wrote."""
+    def _needs_migration(self) -> int | None:
+        """The schema version to migrate from (a store from an older cultnet), or None for an
+        empty or current store; StoreUnavailable for a store a newer cultnet wrote."""
         version = self._schema_state()
         if version is None or version == SCHEMA_VERSION:
-            return False
+            return None
         if version > SCHEMA_VERSION:
             raise StoreUnavailable(f"This store was written by a newer cultnet (schema version "
                                    f"{version}; this one reads {SCHEMA_VERSION}): upgrade cultnet.")
-        return True
+        return version
+
+    def _migrate_steps(self, version: int,
+                       run: Callable[[str, dict[str, Any]], list[list[Any]]]) -> dict[str, Any]:
+        """Migrate a store of schema ``version`` (1 or 2) to the current schema with ``run(query,
+        params)`` (the backend runs every step in one atomic unit) and record it in the Meta
+        node. Returns ``{"from", "to", "study", "nodes", "note"}`` (``study``: the study a
+        schema-1 store became, else None)."""
+        now = now_iso()
+        notes, info = [], {"from": version, "to": SCHEMA_VERSION, "study": None, "nodes": 0}
+        if version == 1:
+            v1 = self._migrate_v1(run)
+            info.update(study=v1["study"], nodes=v1["nodes"])
+            notes.append(v1["note"])
+        notes.append(self._migrate_v2(run, now))
+        note = (f"migrated from schema {version} to {SCHEMA_VERSION} on {now}: "
+                + "; ".join(notes))
+        run("write_meta", {"version": SCHEMA_VERSION, "migrated_from": version, "now": now,
+                           "note": note})
+        info["note"] = note
+        return info
 
     def _migrate_v1(self, run: Callable[[str, dict[str, Any]], list[list[Any]]]) -> dict[str, Any]:
-        """Migrate a store written before studies (schema 1) to schema 2 with ``run(query,
-        params)`` (the backend runs every step in one atomic unit). Its data becomes the study
-        ``liaoning-sample`` when every dataset in it is the simulated sample, else ``default``.
-        The edge sets' direction is inferred per dataset: a dataset whose edges all have sorted
-        endpoints (the way an undirected edge file was stored) is undirected; gravity is
-        directed."""
+        """Schema 1 (before studies) -> 2. Its data becomes the study ``liaoning-sample`` when
+        every dataset in it is the simulated sample, else ``default``. The edge sets' direction
+        is inferred per dataset: a dataset whose edges all have sorted endpoints (the way an
+        undirected edge file was stored) is undirected; gravity is directed."""
         datasets = run("migrate_v1_datasets", {})
         sample = bool(datasets) and all(
             bool(sim) and str(src or "").startswith(SAMPLE_SOURCE) for _, sim, src in datasets)
@@ -279,15 +367,32 @@ class GraphStore(ABC):
         rows = [{"id": d, "edge_sets": encode_edge_sets(sorted(v))} for d, v in sets.items() if d in known]
         if rows:
             run("set_dataset_edge_sets", {"rows": rows})
-        now = now_iso()
-        run("merge_study_only", {"study": study, "now": now})
+        run("merge_study_only", {"study": study, "now": now_iso()})
         n_nodes = int(moved[0][0]) if moved else 0
-        note = (f"migrated from schema 1 (before studies) to {SCHEMA_VERSION} on {now}: "
-                f"{n_nodes} nodes of {len(datasets)} dataset(s) became the study {study!r}"
+        note = (f"{n_nodes} nodes of {len(datasets)} dataset(s) became the study {study!r}"
                 + ("" if sample else " (not every dataset was the simulated sample)")
-                + "; edge direction inferred per dataset from endpoint order")
-        run("write_meta", {"version": SCHEMA_VERSION, "migrated_from": 1, "now": now, "note": note})
-        return {"from": 1, "to": SCHEMA_VERSION, "study": study, "nodes": n_nodes, "note": note}
+                + ", edge direction inferred per dataset from endpoint order")
+        return {"study": study, "nodes": n_nodes, "note": note}
+
+    def _migrate_v2(self, run: Callable[[str, dict[str, Any]], list[list[Any]]], now: str) -> str:
+        """Schema 2 -> 3: each dataset's contribution kept apart (docs/graph-model.md, "What the
+        migration cannot split")."""
+        rels = run("migrate_v2_rels", {})
+        n_rels, shared = (int(rels[0][0] or 0), int(rels[0][1] or 0)) if rels else (0, 0)
+        copies = run("migrate_v2_split_observations", {})
+        run("migrate_v2_observations", {})
+        run("migrate_v2_provenance", {"skip": sorted(set(BOOKKEEPING) | {"dataset"})})
+        run("migrate_v2_refs_start", {})
+        run("migrate_v2_refs_end", {})
+        runs = run("migrate_v2_runs", {"now": now})
+        run("migrate_v2_completed", {})
+        n_copies = int(copies[0][0]) if copies else 0
+        n_runs = int(runs[0][0]) if runs else 0
+        return (f"{n_rels} relationships each credited to one dataset ({shared} had been "
+                f"written by several and keep the last writer's weight, credited to it), "
+                f"{n_copies} shared observation(s) copied per dataset, attribute provenance "
+                f"credited to every dataset that wrote a node, {n_runs} write-back run(s) "
+                "recorded as datasets")
 
 
 class Study:
@@ -308,36 +413,62 @@ class Study:
     def _read(self, query: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         return self.store._read(query, {**(params or {}), "study": self.name})
 
+    def visible(self) -> list[str]:
+        """The ids of the study's complete datasets (and write-back runs) in the order they
+        completed: every analysis read sees only their rows (a dataset still loading, or a
+        failed one, is invisible); later ones win where values are combined."""
+        return [r[0] for r in self._read("read_visible")]
+
+    def _vread(self, query: str, params: dict[str, Any] | None = None,
+               visible: list[str] | None = None) -> list[list[Any]]:
+        vis = self.visible() if visible is None else visible
+        return self._read(query, {**(params or {}), "visible": vis})
+
     # -- reads --------------------------------------------------------------------------------
     def cities(self) -> pd.DataFrame:
         """Columns: name, name_zh, province, lat, lon, + extra attributes (and measures written
-        back), sorted by name."""
-        return props_frame([r[0] for r in self._read("read_cities")],
+        back), sorted by name. Every city a complete dataset wrote or referenced."""
+        return props_frame([r[0] for r in self._vread("read_cities")],
                            ["name", "name_zh", "province", "lat", "lon"], sort=["name"])
 
     def enterprises(self) -> pd.DataFrame:
         """Columns: id, name, city, + extra attributes, sorted by id."""
-        return props_frame([r[0] for r in self._read("read_enterprises")], ["id", "name", "city"],
+        return props_frame([r[0] for r in self._vread("read_enterprises")], ["id", "name", "city"],
                            sort=["id"])
 
     def indicators(self) -> pd.DataFrame:
-        """Long panel: city, year, + indicator columns (one row per city-year)."""
-        return props_frame([r[0] for r in self._read("read_indicators")], ["city", "year"],
-                           sort=["city", "year"])
+        """Long panel: city, year, + indicator columns (one row per city-year).
+
+        Each dataset keeps its own observations; a city-year's columns are combined over the
+        complete datasets (etl refuses two datasets giving different values for the same city,
+        year and column; should one slip in, the most recently completed dataset wins)."""
+        vis = self.visible()
+        maps = combine_observations([r[0] for r in self._vread("read_indicators", visible=vis)],
+                                    ("city", "year"), vis)
+        return props_frame(maps, ["city", "year"], sort=["city", "year"])
 
     def series(self, region: str | None = None) -> pd.DataFrame:
-        """region, period, freq, + series columns, sorted by region and period."""
-        return props_frame([r[0] for r in self._read("read_series", {"region": region})],
-                           ["region", "period", "freq"], sort=["region", "period"])
+        """region, period, freq, + series columns, sorted by region and period (combined over
+        the complete datasets as :meth:`indicators`)."""
+        vis = self.visible()
+        maps = combine_observations(
+            [r[0] for r in self._vread("read_series", {"region": region}, visible=vis)],
+            ("region", "freq", "period"), vis)
+        return props_frame(maps, ["region", "period", "freq"], sort=["region", "period"])
 
     def edges(self, level: str = "city", *, year: int | None = None,
               method: str | None = None) -> pd.DataFrame:
-        """Edge list: source, target, weight, year (+ method and extra properties at city level).
+        """Edge list: source, target, weight, year (+ method and extra properties at city level),
+        one row per (source, target, year[, method]) with the weights of the complete datasets
+        summed (each dataset keeps its own relationships: adding a dataset adds, deleting it
+        restores exactly).
 
         level="city": LINKS filtered by method (default: any) and year (None = all years).
         level="enterprise": COOPERATES filtered by year.
         """
-        return edges_frame(level, year, method, self._read)
+        vis = self.visible()
+        return edges_frame(level, year, method,
+                           lambda q, p: self._vread(q, p, visible=vis), order=vis)
 
     def edge_sets(self) -> pd.DataFrame:
         """The study's edge sets: level, method, directed (True / False / None when unknown),
@@ -350,7 +481,7 @@ class Study:
         """
         cols = ["level", "method", "directed", "years", "datasets", "edges"]
         sets: dict[tuple[str, str], dict[str, Any]] = {}
-        for level, method, year, n, dsets in self._read("edge_set_stats"):
+        for level, method, year, n, dsets in self._vread("edge_set_stats"):
             e = sets.setdefault((str(level), str(method)),
                                 {"directed": None, "years": set(), "datasets": set(), "edges": 0})
             e["edges"] += int(n)
@@ -421,7 +552,7 @@ class Study:
         labels: dict[str, int] = {}
         rels: dict[str, int] = {}
         y0s, y1s = [], []
-        for what, n, y0, y1 in self._read("study_summary"):
+        for what, n, y0, y1 in self._vread("study_summary"):
             n = int(n or 0)
             target = labels if what in LABELS else rels
             if n:
@@ -439,8 +570,9 @@ class Study:
                 "years": years}
 
     def counts(self) -> dict[str, dict[str, int]]:
-        """{"labels": {label: n}, "relationships": {type: n}} of this study (labels City,
-        Enterprise, Observation, Region, Dataset; zero counts left out)."""
+        """{"labels": {label: n}, "relationships": {type: n}} of this study: what its complete
+        datasets hold (labels City, Enterprise, Observation, Region; every Dataset node, failed
+        ones too; zero counts left out)."""
         s = self.summary()
         return {"labels": s["labels"], "relationships": s["relationships"]}
 
@@ -455,8 +587,11 @@ class Study:
     # -- writes of analysis results ------------------------------------------------------------
     def write_links(self, links: pd.DataFrame, *, method: str, run_id: str) -> int:
         """Replace this study's LINKS of ``method`` for the years in ``links`` (source, target,
-        weight, year, + optional extra columns such as ``linked``). Used for gravity networks;
-        returns the number of links written."""
+        weight, year, + optional extra columns such as ``linked``), whichever dataset owned
+        them. Used for gravity networks. The run becomes a complete Dataset of the study
+        (``kind: 'run'``, id ``run_id``) that owns the new links (``cultnet delete-dataset
+        RUN_ID`` removes them); a run whose links were all replaced is removed. Returns the
+        number of links written."""
         return self.store._write_links(self.name, links, method=method, run_id=run_id)
 
     def write_node_results(self, level: str, results: pd.DataFrame, *, run_id: str,
@@ -478,6 +613,67 @@ LABELS = frozenset({"City", "Enterprise", "Observation", "Region", "Dataset"})
 SAMPLE_SOURCE = "cultnet simulated sample"
 
 
+#: identity labels: (the replace_*_props statement, the key property)
+IDENTITY = {"City": ("replace_city_props", "name"), "Enterprise": ("replace_enterprise_props", "id"),
+            "Region": ("replace_region_props", "name")}
+
+
+def orphan_rebuilds(nodes: list[tuple[list[str], dict[str, Any]]],
+                    dataset_id: str) -> tuple[dict[str, list[dict[str, Any]]], int]:
+    """For shared nodes ``(labels, properties)``: the properties without the attributes that
+    only ``dataset_id`` gave (by ``provenance``), without its ``datasets`` and ``provenance``
+    entries; as ``{replace statement: [{key, props}]}``, and how many attributes go.
+
+    Nodes on which every attribute the dataset gave another dataset gave too are left out.
+
+    >>> rows, n = orphan_rebuilds([(["City"], {"name": "A", "study": "s", "lat": 1.0, "x": 2,
+    ...     "datasets": ["d1", "d2"], "provenance": ["d1|lat", "d1|x", "d2|lat"]})], "d1")
+    >>> rows["replace_city_props"][0]["props"]["provenance"], "x" in rows["replace_city_props"][0]["props"], n
+    (['d2|lat'], False, 1)
+    """
+    tag = dataset_id + "|"
+    out: dict[str, list[dict[str, Any]]] = {}
+    removed = 0
+    for labels, props in nodes:
+        label = next((lab for lab in labels if lab in IDENTITY), None)
+        if label is None:
+            continue
+        query, key = IDENTITY[label]
+        prov = list(props.get("provenance") or [])
+        rest = [x for x in prov if not x.startswith(tag)]
+        gave = {x[len(tag):] for x in prov if x.startswith(tag)}
+        kept = {x.split("|", 1)[1] for x in rest if "|" in x}
+        orphan = gave - kept
+        if not orphan:  # every attribute it gave another dataset gave too: purge_unshare does it
+            continue
+        new = {k: v for k, v in props.items() if k not in orphan}
+        new["datasets"] = [d for d in props.get("datasets") or [] if d != dataset_id]
+        new["provenance"] = rest
+        removed += len(orphan)
+        out.setdefault(query, []).append({"key": props[key], "props": new})
+    return out, removed
+
+
+def combine_observations(maps: list[dict[str, Any]], keys: tuple[str, ...],
+                         order: list[str]) -> list[dict[str, Any]]:
+    """One map per ``keys`` value from the datasets' observations: columns of later datasets
+    (in ``order``, the completion order) win; missing values are not written, so a column only
+    one dataset gives comes from it.
+
+    >>> combine_observations([{"city": "A", "year": 1, "x": 1, "dataset": "d2"},
+    ...                       {"city": "A", "year": 1, "x": 0, "y": 5, "dataset": "d1"}],
+    ...                      ("city", "year"), ["d1", "d2"])
+    [{'city': 'A', 'year': 1, 'x': 1, 'y': 5}]
+    """
+    rank = {d: i for i, d in enumerate(order)}
+    out: dict[tuple, dict[str, Any]] = {}
+    for m in sorted(maps, key=lambda m: rank.get(m.get("dataset"), -1)):
+        k = tuple(m.get(c) for c in keys)
+        cur = out.setdefault(k, {})
+        cur.update({c: v for c, v in m.items() if v is not None and c not in BOOKKEEPING})
+    return list(out.values())
+
+
 def _unknown_study(name: str, names: list[str]) -> str:
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -487,17 +683,20 @@ def _unknown_study(name: str, names: list[str]) -> str:
 
 
 def fail_load(dataset_id: str, error: BaseException, reason: str,
-              mark_failed: Callable[[str], Any]) -> None:
+              mark_failed: Callable[[str], Any], *, kept: bool = False) -> None:
     """Shared end of a failed load on every backend: mark the Dataset failed (best effort: the
-    store may be the thing that failed), re-raise interrupts, else raise LoadFailed."""
+    store may be the thing that failed), re-raise interrupts, else raise LoadFailed. ``kept``:
+    the dataset was complete and keeps its previous data (a failed reload of other content)."""
     try:
         mark_failed(reason[:2000])
     except CultnetError:
         pass
     if isinstance(error, (KeyboardInterrupt, SystemExit)):
         raise error
+    what = ("the dataset keeps its previous, complete data" if kept
+            else "the dataset is marked failed and none of its rows is visible")
     raise LoadFailed(f"Loading dataset {dataset_id!r} failed; the store keeps its previous data "
-                     f"and the dataset is marked failed. Reason: {reason}") from error
+                     f"and {what}. Reason: {reason}") from error
 
 
 def open_store(settings: Settings | None = None) -> GraphStore:

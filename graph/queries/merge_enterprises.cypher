@@ -1,14 +1,14 @@
 // merge_enterprises -- $rows: [{id, city, props}], $dataset, $study
-// Enterprises (keyed per study: (study, id)) and their LOCATED_IN relationship to a City of the
-// same study (skipped when the city is unknown).
+// The rows of an enterprises file (props hold the attributes, city included when given): the
+// identity node (study, id) with datasets and provenance as in merge_cities, and the dataset's
+// own LOCATED_IN to the City of the same study (none when the city is not given).
 UNWIND $rows AS row
 MERGE (e:Enterprise {study: $study, id: row.id})
-SET e += row.props, e.city = row.city, e.dataset = $dataset,
+SET e += row.props,
     e.datasets = CASE WHEN $dataset IN coalesce(e.datasets, []) THEN e.datasets
-                      ELSE coalesce(e.datasets, []) + [$dataset] END
+                      ELSE coalesce(e.datasets, []) + [$dataset] END,
+    e.provenance = [p IN coalesce(e.provenance, []) WHERE NOT (p STARTS WITH ($dataset + '|'))]
+                   + [k IN keys(row.props) | $dataset + '|' + k]
 WITH e, row
 MATCH (c:City {study: $study, name: row.city})
-MERGE (e)-[r:LOCATED_IN]->(c)
-SET r.dataset = $dataset,
-    r.datasets = CASE WHEN $dataset IN coalesce(r.datasets, []) THEN r.datasets
-                      ELSE coalesce(r.datasets, []) + [$dataset] END
+CREATE (e)-[:LOCATED_IN {dataset: $dataset}]->(c)

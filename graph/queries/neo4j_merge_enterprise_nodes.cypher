@@ -4,6 +4,8 @@
 // may write what MERGE and the City MATCH read); split, one Eager is left (the dynamic map).
 UNWIND $rows AS row
 MERGE (e:Enterprise {study: $study, id: row.id})
-SET e += row.props, e.city = row.city, e.dataset = $dataset,
+SET e += row.props,
     e.datasets = CASE WHEN $dataset IN coalesce(e.datasets, []) THEN e.datasets
-                      ELSE coalesce(e.datasets, []) + [$dataset] END
+                      ELSE coalesce(e.datasets, []) + [$dataset] END,
+    e.provenance = [p IN coalesce(e.provenance, []) WHERE NOT (p STARTS WITH ($dataset + '|'))]
+                   + [k IN keys(row.props) | $dataset + '|' + k]

@@ -3,5 +3,5 @@ MATCH (d:Dataset)
 WHERE $study IS NULL OR d.study = $study
 RETURN d.id AS id, d.study AS study, d.source AS source, d.sha256 AS sha256,
        d.loaded_at AS loaded_at, d.status AS status, d.simulated AS simulated, d.error AS error,
-       d.edge_sets AS edge_sets
+       d.edge_sets AS edge_sets, coalesce(d.kind, 'dataset') AS kind, d.completed_at AS completed_at
 ORDER BY d.id

@@ -1,11 +1,12 @@
 """A real store in the format cultnet wrote before studies (schema version 1), for the migration
 tests: the schema-1 DDL and the schema-1 load statements, copied verbatim from graph/queries as
 they were before studies (no ``study`` property anywhere, single-property keys, no Study or Meta
-node). Rows come from graph._cypher.bundle_steps, whose row format schema 1 shared."""
+node). Rows are built as the schema-1 loader built them (v1_steps)."""
 
 from __future__ import annotations
 
-from cultnet.graph._cypher import bundle_steps, now_iso
+from cultnet.graph._cypher import (_props, _records, _year, cooperation_rows, now_iso,
+                                   observation_key, plain, series_key)
 
 V1_NEO4J_DDL = [
     "CREATE CONSTRAINT city_name IF NOT EXISTS FOR (n:City) REQUIRE n.name IS UNIQUE",
@@ -110,6 +111,31 @@ def _runner(store):
     return run, ddl
 
 
+def v1_steps(b) -> list[tuple[str, list[dict]]]:
+    """(statement, rows) of a bundle as the schema-1 loader wrote them."""
+    steps = [("merge_cities", [{"name": str(r["name"]), "props": _props(r, {"name"})}
+                               for r in _records(b.cities)]),
+             ("merge_observations", [{"key": observation_key(str(r["city"]), _year(r["year"])),
+                                      "city": str(r["city"]), "year": _year(r["year"]),
+                                      "props": _props(r, {"city", "year", "key"})}
+                                     for r in _records(b.indicators)]),
+             ("merge_enterprises", [{"id": str(plain(r["id"])), "city": str(r["city"]),
+                                     "props": _props(r, {"id", "city"})}
+                                    for r in _records(b.enterprises)]),
+             ("merge_cooperation", cooperation_rows(b.cooperation)),
+             ("merge_links", [{"source": str(r["source"]), "target": str(r["target"]),
+                               "weight": float(r["weight"]), "year": _year(r.get("year")),
+                               "method": str(r["method"]),
+                               "props": _props(r, {"source", "target", "weight", "year", "method"})}
+                              for r in _records(b.city_links)]),
+             ("merge_series", [{"key": series_key(str(r["region"]), str(r["freq"]), str(r["period"])),
+                                "region": str(r["region"]), "period": str(r["period"]),
+                                "freq": str(r["freq"]),
+                                "props": _props(r, {"region", "period", "freq", "key"})}
+                               for r in _records(b.series)])]
+    return [(q, rows) for q, rows in steps if rows]
+
+
 def write_v1_store(store, bundles) -> None:
     """Write ``bundles`` the way cultnet wrote them before studies (schema 1, its DDL first)."""
     run, ddl = _runner(store)
@@ -117,6 +143,5 @@ def write_v1_store(store, bundles) -> None:
     for b in bundles:
         run(V1["merge_dataset"], {"id": b.dataset_id, "source": b.source, "sha256": b.sha256,
                                   "simulated": bool(b.simulated), "now": now_iso()})
-        for step in bundle_steps(b):
-            for batch in step.batches(1000):
-                run(V1[step.query], {"rows": batch, "dataset": b.dataset_id})
+        for query, rows in v1_steps(b):
+            run(V1[query], {"rows": rows, "dataset": b.dataset_id})

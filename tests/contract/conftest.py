@@ -104,7 +104,20 @@ def small_bundle(dataset_id: str = "ds1", **overrides) -> Bundle:
                              "freq": ["Q", "Q"], "gdp_growth": [6.1, 5.9]}),
     )
     frames.update(overrides)
-    return Bundle(dataset_id=dataset_id, source=f"{dataset_id}.csv", sha256="0" * 64, **frames)
+    return Bundle(dataset_id=dataset_id, source=f"{dataset_id}.csv", sha256=content_hash(frames),
+                  **frames)
+
+
+def content_hash(frames: dict) -> str:
+    """A sha256 over the frames' content, as etl hashes the files: the same content gives the
+    same hash (a reload of a complete dataset with it is a no-op), other content another."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name in sorted(frames):
+        df = frames[name]
+        h.update(f"{name}:{'' if df is None else df.to_json(orient='split', default_handler=str)};".encode())
+    return h.hexdigest()
 
 
 @pytest.fixture

@@ -142,7 +142,7 @@ def test_info_and_datasets_by_study(two_studies):
     info = json.loads(r.stdout)
     assert info["study"] is None and info["counts"]["labels"]["City"] == 5  # the whole store
     assert [s["name"] for s in info["studies"]] == ["default", "south"]
-    assert info["schema"]["version"] == 2
+    assert info["schema"]["version"] == 3
     r = run(two_studies, "--study", "south", "info", "--json")
     info = json.loads(r.stdout)
     assert info["study"] == "south" and info["counts"]["labels"]["City"] == 2

@@ -63,7 +63,7 @@ def test_schema_is_idempotent(store, backend):
         cons = {(r["label"], tuple(sorted(r["properties"]))) for r in rows}
     # keys are per study; a city name alone is not unique any more
     assert cons >= {("City", ("name", "study")), ("Enterprise", ("id", "study")),
-                    ("Region", ("name", "study")), ("Observation", ("key", "study")),
+                    ("Region", ("name", "study")), ("Observation", ("dataset", "key", "study")),
                     ("Dataset", ("id",)), ("Study", ("name",))}
     assert ("City", ("name",)) not in cons
 
@@ -76,17 +76,22 @@ def test_load_and_counts(store, make_bundle):
     assert store.counts() == EXPECTED_COUNTS
     ds = dataset_row(store, "ds1")
     assert ds["status"] == "complete" and ds["source"] == "ds1.csv" and ds["simulated"] is False
-    assert ds["sha256"] == "0" * 64 and ds["loaded_at"]
+    assert ds["sha256"] == make_bundle().sha256 and ds["loaded_at"]
 
 
 def test_every_node_and_relationship_carries_dataset(store, make_bundle):
     store.load_bundle(make_bundle())
-    r = store.query("MATCH (n) WHERE NOT n:Study AND NOT n:Meta AND "
-                    "(n.dataset IS NULL OR n.study <> 'default' OR n.study IS NULL) "
-                    "RETURN count(n) AS n").rows
-    assert r == [{"n": 0}]  # every node a load writes carries its dataset and its study
-    r = store.query("MATCH ()-[x]->() WHERE x.dataset IS NULL RETURN count(x) AS n").rows
+    # identity nodes list their datasets; observations and relationships are owned by one
+    r = store.query("MATCH (n) WHERE n:City OR n:Enterprise OR n:Region "
+                    "RETURN n.study AS s, n.datasets AS d, count(n) AS n").rows
+    assert r == [{"s": "default", "d": ["ds1"], "n": 7}]
+    r = store.query("MATCH (n:Observation) RETURN n.study AS s, n.dataset AS d, count(n) AS n").rows
+    assert r == [{"s": "default", "d": "ds1", "n": 5}]
+    r = store.query("MATCH ()-[x]->() WHERE x.dataset IS NULL OR x.dataset <> 'ds1' "
+                    "OR x.datasets IS NOT NULL RETURN count(x) AS n").rows
     assert r == [{"n": 0}]
+    prov = store.query("MATCH (c:City {name: 'Dalian'}) RETURN c.provenance AS p").rows[0]["p"]
+    assert sorted(prov) == ["ds1|lat", "ds1|lon", "ds1|name_zh", "ds1|province"]
 
 
 def test_reload_is_idempotent(store, make_bundle):
@@ -121,7 +126,9 @@ def test_failed_load_keeps_previous_data_and_rerun_completes(store, make_bundle)
     assert "ds1" in err.value.user_message
     assert snapshot(store, skip_datasets=True) == before
     ds = dataset_row(store, "ds1")
-    assert ds["status"] == "failed" and ds["error"]
+    # the dataset keeps its previous, complete (visible) data; the error says why the reload failed
+    assert ds["status"] == "complete" and "propert" in ds["error"].lower()
+    assert store.study("default").cities()["lat"].tolist() == [41.1, 38.9, 41.8]
     store.load_bundle(make_bundle(cities=changed_cities))
     assert dataset_row(store, "ds1")["status"] == "complete"
     assert dataset_row(store, "ds1")["error"] is None
@@ -315,8 +322,9 @@ def test_delete_dataset_keeps_shared_nodes(store, make_bundle):
     assert counts["labels"] == {"City": 1, "Dataset": 1, "Meta": 1, "Study": 1}
     assert counts["relationships"] == {}
     assert store.study("default").cities()["name"].tolist() == ["Shenyang"]
-    r = store.query("MATCH (c:City) RETURN c.dataset AS d, c.datasets AS ds").rows
-    assert r == [{"d": "ds2", "ds": ["ds2"]}]
+    r = store.query("MATCH (c:City) RETURN c.datasets AS ds, c.provenance AS p").rows
+    assert len(r) == 1 and r[0]["ds"] == ["ds2"]
+    assert sorted(r[0]["p"]) == ["ds2|lat", "ds2|lon", "ds2|name_zh", "ds2|province"]
     store.delete_dataset("ds2")
     assert store.counts() == EMPTY_STUDY_STORE  # the (now empty) study stays until delete-study
     assert store.delete_dataset("nope")["datasets_deleted"] == 0

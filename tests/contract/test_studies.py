@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from cultnet.errors import CultnetError, StudyNotFound
+from cultnet.graph.schema import SCHEMA_VERSION
 from cultnet.graph.store import Study
 from cultnet.model import Bundle
 
@@ -259,7 +260,7 @@ def test_migration_of_a_store_from_before_studies(store_factory, make_bundle, ba
     st = store_factory()  # opening migrates, atomically, under the writer lock
     name = "liaoning-sample" if sample else "default"
     assert st.migration is not None and st.migration["study"] == name
-    assert st.meta()["version"] == 2 and st.meta()["migrated_from"] == 1
+    assert st.meta()["version"] == SCHEMA_VERSION == 3 and st.meta()["migrated_from"] == 1
     assert name in st.meta()["note"]
     assert st.study_names() == [name]
     migrated = st.study(name)
@@ -309,7 +310,7 @@ def test_store_from_a_newer_cultnet_is_refused(store_factory, make_bundle):
     with pytest.raises(StoreUnavailable, match="newer cultnet"):
         store_factory()
     if st.backend == "embedded":
-        st._db.select_graph(st.graph_name).query("MATCH (m:Meta) SET m.schema_version = 2")
+        st._db.select_graph(st.graph_name).query("MATCH (m:Meta) SET m.schema_version = 3")
     else:
         with st._driver.session(database=st.database) as s:
-            s.run("MATCH (m:Meta) SET m.schema_version = 2").consume()
+            s.run("MATCH (m:Meta) SET m.schema_version = 3").consume()

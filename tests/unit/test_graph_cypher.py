@@ -47,20 +47,41 @@ def bundle(**kw) -> Bundle:
 
 def test_bundle_steps_rows():
     steps = {s.query: s for s in bundle_steps(bundle())}
-    assert list(steps) == ["merge_cities", "merge_observations", "merge_enterprises",
-                           "merge_cooperation", "merge_series"]
+    assert list(steps) == ["merge_cities", "create_observations", "merge_enterprises",
+                           "create_cooperation", "create_series"]
     a, b = steps["merge_cities"].rows
     assert a == {"name": "A", "props": {"name_zh": "甲", "province": "P", "lat": 1.0, "lon": 2.0, "area": 5}}
     assert "lat" not in b["props"]  # missing values are not written (never erase another dataset's)
     assert type(a["props"]["area"]) is int
-    o = steps["merge_observations"].rows
+    o = steps["create_observations"].rows
     assert o[0] == {"key": "city|A|2015", "city": "A", "year": 2015, "props": {"gdp": 1.5}}
     assert o[1]["props"] == {}
-    assert steps["merge_enterprises"].rows[0]["id"] == "1"  # ids as text
-    assert steps["merge_cooperation"].rows == [{"source": "1", "target": "2", "weight": 3.0, "year": NO_YEAR}]
-    assert steps["merge_series"].rows[0]["key"] == series_key("R", "Q", "2015Q1") == "region|R|Q|2015Q1"
+    e = steps["merge_enterprises"].rows[0]
+    assert e["id"] == "1" and e["city"] == "A" and e["props"] == {"name": "x", "city": "A"}  # ids as text
+    assert steps["create_cooperation"].rows == [{"source": "1", "target": "2", "weight": 3.0, "year": NO_YEAR}]
+    assert steps["create_series"].rows[0]["key"] == series_key("R", "Q", "2015Q1") == "region|R|Q|2015Q1"
     assert observation_key("A", 2015.0) == "city|A|2015"
     assert written_counts(bundle())["cooperation"] == 1
+
+
+def test_bundle_steps_reference_what_the_bundle_does_not_list():
+    """Nodes a bundle refers to but does not list are referenced (they join the dataset)."""
+    b = bundle(cities=None, enterprises=pd.DataFrame({"id": [1], "name": ["x"], "city": ["A"]}),
+               city_links=pd.DataFrame({"source": ["A"], "target": ["C"], "weight": [1.0],
+                                        "year": [2015], "method": ["observed"]}))
+    steps = {s.query: s for s in bundle_steps(b)}
+    assert steps["reference_cities"].rows == [{"name": "A"}, {"name": "B"}, {"name": "C"}]
+    assert steps["reference_enterprises"].rows == [{"id": "2"}]  # 1 is in the enterprises file
+    assert list(steps)[:2] == ["reference_cities", "create_observations"]
+
+
+def test_reserved_column_names_are_refused():
+    from cultnet.errors import CultnetError
+
+    with pytest.raises(CultnetError, match=r"cities of dataset 'd' have a column named 'datasets'"):
+        bundle_steps(bundle(cities=bundle().cities.assign(datasets=1)))
+    with pytest.raises(CultnetError, match="'key'"):
+        bundle_steps(bundle(indicators=bundle().indicators.assign(key="x")))
 
 
 def test_batches():

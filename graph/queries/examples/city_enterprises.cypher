@@ -4,7 +4,9 @@
 // param study: study = liaoning-sample
 // param city: city = Shenyang
 // param limit: int = 100
+// DISTINCT: each dataset that lists the enterprise owns its own LOCATED_IN.
 MATCH (e:Enterprise)-[:LOCATED_IN]->(c:City {study: $study, name: $city})
+WITH DISTINCT e
 OPTIONAL MATCH (e)-[r:COOPERATES]-(p:Enterprise)
 WITH e, count(r) AS cooperations, count(DISTINCT p) AS partners,
      sum(coalesce(r.weight, 0)) AS weight

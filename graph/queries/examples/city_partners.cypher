@@ -7,7 +7,9 @@
 // pattern filtered on the relationship's properties.
 MATCH (a:City {study: $study})-[l:LINKS]->(b:City)
 WHERE (a.name = $city OR b.name = $city) AND coalesce(l.linked, true) = true
-RETURN l.year AS year, l.method AS method,
-       CASE WHEN a.name = $city THEN b.name ELSE a.name END AS partner,
-       CASE WHEN a.name = $city THEN 'out' ELSE 'in' END AS direction, l.weight AS weight
+// Each dataset owns its own LINKS: a pair several datasets give is summed.
+WITH l.year AS year, l.method AS method,
+     CASE WHEN a.name = $city THEN b.name ELSE a.name END AS partner,
+     CASE WHEN a.name = $city THEN 'out' ELSE 'in' END AS direction, sum(l.weight) AS weight
+RETURN year, method, partner, direction, weight
 ORDER BY year, method, weight DESC, partner

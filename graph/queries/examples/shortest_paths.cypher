@@ -8,7 +8,12 @@
 // param method: method = cooperation
 // param limit: int = 10
 MATCH p = (a:City {study: $study, name: $from})-[:LINKS*1..3 {year: $year, method: $method}]-(b:City {study: $study, name: $to})
-WITH p, length(p) AS hops, reduce(w = 0.0, r IN relationships(p) | w + r.weight) AS total_weight
-RETURN [n IN nodes(p) | n.name] AS route, hops, total_weight, p
+// One row per route: a pair that several datasets give has a link per dataset (parallel links
+// make several paths over the same cities; the heaviest is kept).
+WITH p, [n IN nodes(p) | n.name] AS route, length(p) AS hops,
+     reduce(w = 0.0, r IN relationships(p) | w + r.weight) AS w
+ORDER BY w DESC
+WITH route, hops, collect(p)[0] AS p, max(w) AS total_weight
+RETURN route, hops, total_weight, p
 ORDER BY hops, total_weight DESC
 LIMIT $limit
