@@ -738,7 +738,8 @@ def _ols_mrqap(yv, Y, X, kept, mask, directed, g, method, statistic, exact, tick
     xs = [k for k in kept if k != INTERCEPT]
     base = [Y] + [_cell_matrix(X[:, kept.index(k)], n, mask, directed) for k in xs]
     S = np.stack(g.products(base, [C] * len(base), progress=tick), axis=1)
-    S_obs = np.column_stack([yv, X]).T @ C          # the identity permutation, same layout
+    # the identity permutation, in the same layout (rows y, x_1 .. x_k)
+    S_obs = np.column_stack([yv] + [X[:, kept.index(k)] for k in xs]).T @ C
     ones_row = C.sum(axis=0)                         # the ones matrix is permutation-invariant
 
     def rows_of(i: int, S_: np.ndarray) -> np.ndarray:
@@ -849,36 +850,36 @@ def _logit_fit(X: np.ndarray, y: np.ndarray, beta0: np.ndarray | None = None,
     return beta, cov, llf, converged
 
 
-def _batched_logit(design: Callable[[np.ndarray], tuple], Yb: np.ndarray, beta0: np.ndarray,
+def _batched_logit(design: tuple[Callable, Callable, Callable], Yb: np.ndarray, beta0: np.ndarray,
                    max_iter: int = 50, tol: float = 1e-8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Newton-Raphson for B logit fits at once.
+    """Newton-Raphson for B logit fits at once; only fits not yet converged are iterated.
 
-    ``design(W)`` returns ``(eta(beta), grad(beta, resid), hessian(W))`` callables' results via a
-    small protocol: see callers. Returns (beta B x p, diag of the inverse Hessian B x p,
-    converged B bool)."""
+    ``design = (eta_of, grad_of, hess_of)``: ``eta_of(beta, rows)`` gives the linear predictors
+    of the fits ``rows``, ``grad_of(resid, rows)`` the scores X_b'(y_b - mu_b) and
+    ``hess_of(W, rows)`` the information matrices X_b' diag(W_b) X_b. Returns (beta B x p, the
+    diagonal of the inverse information B x p, converged B bool)."""
     eta_of, grad_of, hess_of = design
     beta = np.array(beta0, dtype=float)
-    B = Yb.shape[0]
+    B = beta.shape[0]
     done = np.zeros(B, dtype=bool)
     for _ in range(max_iter):
-        eta = eta_of(beta)
-        mu = special.expit(eta)
-        W = mu * (1 - mu)
-        G = grad_of(Yb - mu)
-        H = hess_of(W)
+        act = np.nonzero(~done)[0]
+        if not len(act):
+            break
+        mu = special.expit(eta_of(beta[act], act))
+        H = hess_of(mu * (1 - mu), act)
+        G = grad_of((Yb[act] if Yb.ndim == 2 else Yb) - mu, act)
         H = H + np.eye(H.shape[1])[None] * 1e-12 * np.trace(H, axis1=1, axis2=2)[:, None, None]
         try:
             step = np.linalg.solve(H, G[..., None])[..., 0]
         except np.linalg.LinAlgError:
             step = np.stack([np.linalg.lstsq(h, gg, rcond=None)[0] for h, gg in zip(H, G)])
-        step[done] = 0.0
-        beta = beta + step
-        small = np.max(np.abs(step), axis=1) < tol * (1 + np.max(np.abs(beta), axis=1))
-        done |= small
-        if done.all():
-            break
-    mu = special.expit(eta_of(beta))
-    H = hess_of(mu * (1 - mu))
+        beta[act] += step
+        small = np.max(np.abs(step), axis=1) < tol * (1 + np.max(np.abs(beta[act]), axis=1))
+        done[act[small]] = True
+    allr = np.arange(B)
+    mu = special.expit(eta_of(beta, allr))
+    H = hess_of(mu * (1 - mu), allr)
     try:
         inv_diag = np.diagonal(np.linalg.inv(H), axis1=1, axis2=2)
     except np.linalg.LinAlgError:
@@ -907,8 +908,8 @@ def _logit_mrqap(yv, Y, X, kept, mask, directed, g, method, statistic, exact, ti
             b0[kept.index(INTERCEPT)] = math.log(ybar / (1 - ybar))
         obs = beta / se if statistic == "t" else beta.copy()
         for s, vals in g.values(Y):
-            design = (lambda b: b @ X.T, lambda r: r @ X,
-                      lambda W: (W @ XX).reshape(-1, p, p))
+            design = (lambda b, rows: b @ X.T, lambda r, rows: r @ X,
+                      lambda W, rows: (W @ XX).reshape(-1, p, p))
             bb, inv_d, ok = _batched_logit(design, vals, np.tile(b0, (len(vals), 1)))
             non_conv += int((~ok).sum())
             dist[s:s + len(vals)] = bb / np.sqrt(inv_d) if statistic == "t" else bb
@@ -931,24 +932,27 @@ def _logit_mrqap(yv, Y, X, kept, mask, directed, g, method, statistic, exact, ti
             for s, a in g.values(A):
                 B = len(a)
 
-                def eta_of(b, a=a):
-                    return (b[:, :q] @ Z.T if q else 0.0) + b[:, q:] * a
+                def eta_of(b, rows, a=a):
+                    return (b[:, :q] @ Z.T if q else 0.0) + b[:, q:] * a[rows]
 
-                def grad_of(r, a=a):
-                    return np.column_stack([r @ Z, (r * a).sum(axis=1)]) if q else (r * a).sum(axis=1)[:, None]
+                def grad_of(r, rows, a=a):
+                    ra = (r * a[rows]).sum(axis=1)
+                    return np.column_stack([r @ Z, ra]) if q else ra[:, None]
 
-                def hess_of(W, a=a):
+                def hess_of(W, rows, a=a):
+                    a = a[rows]
+                    wa = W * a
                     H = np.empty((len(W), q + 1, q + 1))
                     if q:
                         H[:, :q, :q] = (W @ ZZ).reshape(-1, q, q)
-                        za = (W * a) @ Z
+                        za = wa @ Z
                         H[:, :q, q] = za
                         H[:, q, :q] = za
-                    H[:, q, q] = (W * a * a).sum(axis=1)
+                    H[:, q, q] = np.einsum("ij,ij->i", wa, a)
                     return H
 
                 b0 = np.column_stack([np.tile(z0, (B, 1)), np.zeros(B)])
-                bb, inv_d, ok = _batched_logit((eta_of, grad_of, hess_of), np.tile(yv, (B, 1)), b0)
+                bb, inv_d, ok = _batched_logit((eta_of, grad_of, hess_of), yv, b0)
                 non_conv += int((~ok).sum())
                 dist[s:s + B, t_i] = bb[:, q] / np.sqrt(inv_d[:, q]) if statistic == "t" else bb[:, q]
                 if tick:
@@ -1239,16 +1243,26 @@ def build_dyadic_data(y: np.ndarray | pd.DataFrame, specs: Sequence[Spec], attrs
                              + ("analysis: a tie in either direction counts" if binary
                                 else "analysis: weights of both directions summed"))
         xs[spec.label] = mat
-    off = ~np.eye(len(names), dtype=bool)
-    drop: dict[str, list[str]] = {}
-    for label, mat in [(y_name, Y), *xs.items()]:
-        bad_rows = ~np.all(np.isfinite(np.where(off, mat, 0.0)), axis=1)
-        for i in np.nonzero(bad_rows)[0]:
-            drop.setdefault(names[i], []).append(label)
+    # a missing node value makes its row and column NaN: drop, one at a time, the node with the
+    # most missing cells until none is left
+    drop: dict[str, set[str]] = {}
+    keep = list(range(len(names)))
+    mats = [(y_name, Y), *xs.items()]
+    while True:
+        sub = [(lab, m[np.ix_(keep, keep)]) for lab, m in mats]
+        off = ~np.eye(len(keep), dtype=bool)
+        bad = sum((~np.isfinite(np.where(off, m, 0.0))).astype(int) for _, m in sub)
+        per_node = bad.sum(axis=0) + bad.sum(axis=1)
+        if not len(keep) or per_node.max() == 0:
+            break
+        worst = int(np.argmax(per_node))
+        drop[names[keep[worst]]] = {lab for lab, m in sub
+                                    if not np.isfinite(np.where(off, m, 0.0)[worst]).all()
+                                    or not np.isfinite(np.where(off, m, 0.0)[:, worst]).all()}
+        del keep[worst]
     if drop:
-        keep = [i for i, v in enumerate(names) if v not in drop]
         notes.append("dropped (missing values): " + "; ".join(
-            f"{v} ({', '.join(sorted(set(ls)))})" for v, ls in sorted(drop.items())))
+            f"{v} ({', '.join(sorted(ls))})" for v, ls in sorted(drop.items())))
         names = [names[i] for i in keep]
         Y = Y[np.ix_(keep, keep)]
         xs = {k: v[np.ix_(keep, keep)] for k, v in xs.items()}
