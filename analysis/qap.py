@@ -646,7 +646,8 @@ def mrqap(y: Any, x: Mapping[str, Any], *, directed: bool = True, method: str = 
     notes = _size_notes(n, m, directed, exact, P) + notes
     label = f"MRQAP {method}"
     n_tested = len(_tested(kept, method))
-    passes = (1 if method == "y" else n_tested) if logit else len([k for k in kept if k != INTERCEPT]) + 1
+    passes = ((1 if method == "y" else n_tested) if logit else
+              1 + (0 if method == "y" else len([k for k in kept if k != INTERCEPT])))
     total = P * passes
     done = [0]
 
@@ -735,7 +736,7 @@ def _ols_mrqap(yv, Y, X, kept, mask, directed, g, method, statistic, exact, tick
     # matrix with the fixed columns [y, X]. Permutation is linear, so every method's statistic
     # (and the R² null) follows from these: S[:, 0] = y_pi'[y, X], S[:, 1 + j] = x_j,pi'[y, X].
     C = np.column_stack([yv, X])
-    xs = [k for k in kept if k != INTERCEPT]
+    xs = [k for k in kept if k != INTERCEPT] if method != "y" else []   # Y-permutation: y only
     base = [Y] + [_cell_matrix(X[:, kept.index(k)], n, mask, directed) for k in xs]
     S = np.stack(g.products(base, [C] * len(base), progress=tick), axis=1)
     # the identity permutation, in the same layout (rows y, x_1 .. x_k)
