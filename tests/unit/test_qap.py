@@ -417,3 +417,33 @@ def test_per_year_runs_are_reproducible_year_by_year():
     data[2022] = dataclasses.replace(data[2021], x={"distance": np.ones((n, n)) - np.eye(n)})
     panel = mrqap_by_year(data, perms=50)
     assert 2022 in panel.skipped and len(panel.results) == 3
+
+
+@pytest.mark.parametrize("method", ["dsp", "y", "x"])
+def test_coefficient_statistic_equals_the_naive_reference(method):
+    """``statistic="coef"`` permutes the coefficient (sna netlm test.statistic="beta")."""
+    y, xs = _data(n=8, seed=21)
+    r = mrqap(y, xs, method=method, perms=40, seed=2, statistic="coef")
+    perm, _ = permutations(8, 40, 2)
+    mask = cell_mask(8)
+    full = [np.ones((8, 8))] + list(xs.values())
+    cols = [m[mask] for m in full]
+    for k, name in enumerate([INTERCEPT, "x1", "x2"]):
+        if name not in r.null_distribution:
+            continue
+        ref = []
+        for pi in perm:
+            if method == "y":
+                ref.append(np.linalg.lstsq(np.column_stack(cols), y[np.ix_(pi, pi)][mask], rcond=None)[0][k])
+            elif method == "x":
+                c = list(cols)
+                c[k] = full[k][np.ix_(pi, pi)][mask]
+                ref.append(np.linalg.lstsq(np.column_stack(c), y[mask], rcond=None)[0][k])
+            else:
+                Z = np.column_stack([c for j, c in enumerate(cols) if j != k])
+                E = np.zeros((8, 8))
+                E[mask] = cols[k] - Z @ np.linalg.lstsq(Z, cols[k], rcond=None)[0]
+                ref.append(np.linalg.lstsq(np.column_stack([Z, E[np.ix_(pi, pi)][mask]]), y[mask],
+                                           rcond=None)[0][-1])
+        np.testing.assert_allclose(r.null_distribution[name], ref, rtol=1e-9, atol=1e-11)
+    assert r.statistic == "coef"
