@@ -893,11 +893,26 @@ def _logit_mrqap(yv, Y, X, kept, mask, directed, g, method, statistic, exact, ti
     n = Y.shape[0]
     P = g.P
     beta, cov, llf, conv = _logit_fit(X, yv)
-    if not conv:
-        notes.append("the logit fit did not converge (separation?): estimates are unreliable")
-    se = np.sqrt(np.diag(cov))
     ybar = yv.mean()
     llnull = float(m * (ybar * math.log(ybar) + (1 - ybar) * math.log(1 - ybar)))
+    eta_max = float(np.max(np.abs(X @ beta)))
+    if not conv or eta_max > 30 or llf > -1e-6 * m:
+        # (quasi-)complete separation: the likelihood has no maximum, coefficients run off to
+        # infinity and Wald statistics shrink to 0 (Hauck-Donner): nothing can be reported
+        why = ("the maximum-likelihood estimate does not exist: the predictors separate the 0/1 "
+               f"values of y (completely or quasi-completely; log-likelihood {llf:.3g}, max |linear "
+               f"predictor| {eta_max:.3g}); no coefficient or p-value is reported. Use OLS "
+               "(a linear probability model) or drop the separating predictor")
+        t = pd.DataFrame(np.nan, index=pd.Index(kept, name="term"),
+                         columns=["estimate", "std_estimate", "std_error", "statistic", "p_value",
+                                  "prop_ge", "prop_le", "perm_mean", "perm_sd", "p_classical"])
+        t["reason"] = why
+        notes.append(why)
+        fit = {"llf": llf, "llnull": llnull, "pseudo_r2": np.nan, "deviance": -2.0 * llf,
+               "aic": np.nan, "df_model": int(p - (INTERCEPT in kept)), "df_resid": int(m - p),
+               "nobs": int(m), "converged": False, "reason": why}
+        return t, fit, pd.DataFrame(columns=_tested(kept, method))
+    se = np.sqrt(np.diag(cov))
     p_classical = 2 * stats.norm.sf(np.abs(beta / se))
     non_conv = 0
     tested = _tested(kept, method)

@@ -447,3 +447,15 @@ def test_coefficient_statistic_equals_the_naive_reference(method):
                                            rcond=None)[0][-1])
         np.testing.assert_allclose(r.null_distribution[name], ref, rtol=1e-9, atol=1e-11)
     assert r.statistic == "coef"
+
+
+def test_logit_separation_reports_a_reason_instead_of_numbers():
+    rng = np.random.default_rng(0)
+    d = rng.uniform(0, 10, size=(12, 12))
+    d = d + d.T
+    y = (d < 8).astype(float)            # distance classifies every pair: complete separation
+    np.fill_diagonal(y, 0)
+    r = mrqap(y, {"distance": d}, directed=False, logit=True, perms=50)
+    assert r.table["estimate"].isna().all() and r.table["p_value"].isna().all()
+    assert "does not exist" in r.table.loc["distance", "reason"]
+    assert "separate" in r.summary()
