@@ -337,7 +337,7 @@ class QAPCorrelation:
 
     def summary(self) -> str:
         t = self.to_frame()
-        lines = [f"QAP correlation ({'exact, all' if self.exact else ''} {self.perms} permutations, "
+        lines = [f"QAP correlation ({'exact, all ' if self.exact else ''}{self.perms} permutations, "
                  f"seed {self.seed}; {self.n_nodes} nodes, {self.n_dyads} "
                  f"{'dyads' if self.directed else 'pairs'})", ""]
         lines.append(_text_table(t.drop(columns=["reason"]), floatfmt=".4f"))
