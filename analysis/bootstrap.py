@@ -216,6 +216,7 @@ class WildBootstrap:
             raise CultnetError("wild bootstrap: the regressors are collinear")
         self.XtXi = np.linalg.inv(XtX)
         self.beta = self.XtXi @ (X.T @ y)
+        self._cache: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
 
     # -- sums over clusters -----------------------------------------------------------------------
     def _gsum(self, a: np.ndarray) -> np.ndarray:
@@ -245,23 +246,34 @@ class WildBootstrap:
         C1 = L @ self._gsum(X * u1[:, None]).T
         return s0, s1, np.diag(s0) - C0, np.diag(s1) - C1
 
-    def _t_stats(self, s: np.ndarray, A: np.ndarray, V: np.ndarray) -> np.ndarray:
-        num = s @ V
-        AV = A @ V
-        den = np.sqrt(self.ssc * np.einsum("gb,gb->b", AV, AV))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return num / den
+    def _quadratics(self, j: int, plan: DrawPlan) -> tuple[np.ndarray, np.ndarray]:
+        """Per draw (column 0 = the original data, v = 1): N0, N1, a, b, c with
+        t*(r) = (N0 + r N1) / sqrt(ssc (a + 2 r b + r² c)) — every p(r) is then O(B)."""
+        key = (j, plan)
+        if key in self._cache:
+            return self._cache[key]
+        s0, s1, A0, A1 = self._affine_t(j)
+        parts = []
+        for V in (np.ones((self.G, 1)), *_weight_chunks(plan)):
+            P0, P1 = A0 @ V, A1 @ V
+            parts.append(np.vstack([s0 @ V, s1 @ V, np.einsum("gb,gb->b", P0, P0),
+                                    np.einsum("gb,gb->b", P0, P1), np.einsum("gb,gb->b", P1, P1)]))
+        q = np.hstack(parts)
+        self._cache[key] = (q[:, :1], q[:, 1:])
+        return self._cache[key]
 
-    def _p_at(self, pre: tuple, r: float, plan: DrawPlan) -> tuple[float, float]:
-        s0, s1, A0, A1 = pre
-        s, A = s0 + r * s1, A0 + r * A1
-        t0 = float(self._t_stats(s, A, np.ones((self.G, 1)))[0])
-        exceed = feasible = 0
-        for V in _weight_chunks(plan):
-            t = self._t_stats(s, A, V)
-            ok = np.isfinite(t)
-            feasible += int(ok.sum())
-            exceed += int((np.abs(t[ok]) > abs(t0) * (1 + _TIE)).sum())
+    def _t_of(self, q: np.ndarray, r: float) -> np.ndarray:
+        den2 = self.ssc * (q[2] + 2 * r * q[3] + r * r * q[4])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (q[0] + r * q[1]) / np.sqrt(np.maximum(den2, 0.0))
+
+    def _p_at(self, j: int, r: float, plan: DrawPlan) -> tuple[float, float]:
+        q0, qb = self._quadratics(j, plan)
+        t0 = float(self._t_of(q0, r)[0])
+        t = self._t_of(qb, r)
+        ok = np.isfinite(t)
+        feasible = int(ok.sum())
+        exceed = int((np.abs(t[ok]) > abs(t0) * (1 + _TIE)).sum())
         return t0, (exceed / feasible if feasible else float("nan"))
 
     # -- public tests ----------------------------------------------------------------------------
@@ -269,32 +281,29 @@ class WildBootstrap:
                      seed: int = 0) -> tuple[float, np.ndarray]:
         """The statistic and its bootstrap distribution t*_b (all draws, in draw order)."""
         plan = draw_plan(self.G, weights=weights, reps=reps, seed=seed)
-        s0, s1, A0, A1 = self._affine_t(j)
-        s, A = s0 + null * s1, A0 + null * A1
-        t0 = float(self._t_stats(s, A, np.ones((self.G, 1)))[0])
-        return t0, np.concatenate([self._t_stats(s, A, V) for V in _weight_chunks(plan)])
+        q0, qb = self._quadratics(j, plan)
+        return float(self._t_of(q0, null)[0]), self._t_of(qb, null)
 
     def test_coef(self, j: int, *, null: float = 0.0, weights: str = "auto", reps: int = 9999,
                   seed: int = 0, level: float = 0.95, ci: bool = True) -> BootResult:
         """WCR test of β_j = null with the symmetric p-value, and the test-inversion CI."""
         plan = draw_plan(self.G, weights=weights, reps=reps, seed=seed)
-        pre = self._affine_t(j)
-        t0, p = self._p_at(pre, null, plan)
+        t0, p = self._p_at(j, null, plan)
         lo = hi = float("nan")
         note = plan.resolution_note()
         if ci:
-            lo, hi, ci_note = self._invert(pre, j, plan, 1 - level)
+            lo, hi, ci_note = self._invert(j, plan, 1 - level)
             note = "; ".join(n for n in (note, ci_note) if n)
         return BootResult(stat=t0, p_value=p, plan=plan, ci_low=lo, ci_high=hi, level=level, note=note)
 
-    def _invert(self, pre: tuple, j: int, plan: DrawPlan, alpha: float) -> tuple[float, float, str]:
+    def _invert(self, j: int, plan: DrawPlan, alpha: float) -> tuple[float, float, str]:
         from scipy import stats
 
         b = float(self.beta[j])
         se = math.sqrt(max(self.ssc * self._crv0(j), 0.0))
         if not se > 0:
             return float("nan"), float("nan"), "confidence interval not computed: zero standard error"
-        p_of = lambda r: self._p_at(pre, r, plan)[1]  # noqa: E731
+        p_of = lambda r: self._p_at(j, r, plan)[1]  # noqa: E731
         if p_of(b) < alpha:
             return float("nan"), float("nan"), "confidence interval not computed: the test rejects at the estimate itself"
         half = 1.5 * float(stats.t.ppf(1 - alpha / 2, max(self.G - 1, 1))) * se
