@@ -196,11 +196,15 @@ class PanelResult:
         }
         main = self.tests.get("model")
         if main:
+            chi2 = main.get("dist", "").startswith("chi2") or ("stat" not in main and self.stat_name == "z")
+            key = "Wald χ²" if chi2 else "F"
             if "stat" in main:
-                out[main["dist"]] = main["stat"]
+                out[key] = main["stat"]
+                out["d.f."] = f"{main['df']}" + (f", {main['df_denom']}" if main.get("df_denom") is not None else "")
                 out["P"] = main["p_value"]
             else:
-                out["F" if self.effects != "random" or self.cov_type != "unadjusted" else "Wald χ²"] = "."
+                out[key] = "."
+                out["d.f."] = f"{main.get('df')}" + (f", {main['clusters'] - 1}" if main.get("clusters") else "")
         out["N"] = self.nobs
         out["Groups"] = self.n_entities
         return out

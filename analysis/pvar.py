@@ -76,6 +76,18 @@ class PvarResult(VarResult):
     fevd_upper: np.ndarray | None = None
     identification: dict[str, Any] | None = None
 
+    def fevd_table(self, response: str | int = 0) -> pd.DataFrame:
+        """The variance decomposition of one response (percent, period 1 = impact), with the Monte
+        Carlo percentile band of each share (``<shock> % lo``, ``<shock> % hi``) when bands were drawn."""
+        t = super().fevd_table(response)
+        if self.fevd_lower is not None and self.fevd_upper is not None:
+            i = self.variables.index(response) if isinstance(response, str) else int(response)
+            for j, v in enumerate(self.variables):
+                pos = t.columns.get_loc(f"{v} %") + 1
+                t.insert(pos, f"{v} % hi", self.fevd_upper[i, :, j])
+                t.insert(pos, f"{v} % lo", self.fevd_lower[i, :, j])
+        return t
+
     def to_dict(self) -> dict[str, Any]:
         d = super().to_dict()
 
