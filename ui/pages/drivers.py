@@ -60,9 +60,14 @@ def draw_table2(k: str, effects: str, cov: str, x: tuple[str, ...]) -> None:
     if effects in ("entity", "random"):
         with C.guard("The Hausman test"):
             h = D.hausman(k, "cul", x, cov, True)
-            if "stat" in h:
+            if h.get("p_value") is not None:
                 st.caption(f"Hausman test (FE vs RE): χ²({h['df']}) = {h['stat']:.3f}, p = "
                            f"{h['p_value']:.4f}; H0: {h['h0']}.")
+            elif "stat" in h:
+                st.caption(f"Hausman test (FE vs RE): H = {h['stat']:.3f}, no p-value. "
+                           f"{h.get('explanation', '')}")
+            else:
+                st.caption(f"Hausman test: {h.get('reason', 'not available')}")
     with st.expander("Model tests and details"):
         tests = pd.DataFrame([{"test": name, **{k_: v for k_, v in t.items()
                                                  if not isinstance(v, (dict, list))}}
