@@ -227,16 +227,21 @@ class WildBootstrap:
         return out
 
     def _affine_t(self, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """s(r) = s0 + r s1 and A(r) = A0 + r A1 for H0: beta_j = r."""
+        """s(r) = s0 + δ s1 and A(r) = A0 + δ A1 for H0: beta_j = r, δ = r − β̂_j.
+
+        Centred at the estimate so that the quadratic in δ stays accurate where the CI ends are
+        (no cancellation between large terms when |t| is large)."""
         X, y = self.X, self.y
+        r0 = float(self.beta[j])
         others = [c for c in range(self.K) if c != j]
+        yr = y - r0 * X[:, j]
         if others:
             Xo = X[:, others]
-            u0 = y - Xo @ np.linalg.lstsq(Xo, y, rcond=None)[0]
+            u0 = yr - Xo @ np.linalg.lstsq(Xo, yr, rcond=None)[0]
             m = X[:, j] - Xo @ np.linalg.lstsq(Xo, X[:, j], rcond=None)[0]
         else:
-            u0, m = y.copy(), X[:, j].copy()
-        u1 = -m                                          # restricted residuals u(r) = u0 + r u1
+            u0, m = yr.copy(), X[:, j].copy()
+        u1 = -m                                          # restricted residuals u(r) = u0 + δ u1
         q = self.XtXi[:, j]
         Xq = X @ q
         s0 = self._gsum(Xq * u0).ravel()
@@ -262,15 +267,17 @@ class WildBootstrap:
         self._cache[key] = (q[:, :1], q[:, 1:])
         return self._cache[key]
 
-    def _t_of(self, q: np.ndarray, r: float) -> np.ndarray:
-        den2 = self.ssc * (q[2] + 2 * r * q[3] + r * r * q[4])
+    def _t_of(self, q: np.ndarray, d: float) -> np.ndarray:
+        """t* at δ = r − β̂_j from the per-draw quadratics."""
+        den2 = self.ssc * (q[2] + 2 * d * q[3] + d * d * q[4])
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (q[0] + r * q[1]) / np.sqrt(np.maximum(den2, 0.0))
+            return (q[0] + d * q[1]) / np.sqrt(np.maximum(den2, 0.0))
 
     def _p_at(self, j: int, r: float, plan: DrawPlan) -> tuple[float, float]:
         q0, qb = self._quadratics(j, plan)
-        t0 = float(self._t_of(q0, r)[0])
-        t = self._t_of(qb, r)
+        d = r - float(self.beta[j])
+        t0 = float(self._t_of(q0, d)[0])
+        t = self._t_of(qb, d)
         ok = np.isfinite(t)
         feasible = int(ok.sum())
         exceed = int((np.abs(t[ok]) > abs(t0) * (1 + _TIE)).sum())
@@ -282,7 +289,8 @@ class WildBootstrap:
         """The statistic and its bootstrap distribution t*_b (all draws, in draw order)."""
         plan = draw_plan(self.G, weights=weights, reps=reps, seed=seed)
         q0, qb = self._quadratics(j, plan)
-        return float(self._t_of(q0, null)[0]), self._t_of(qb, null)
+        d = null - float(self.beta[j])
+        return float(self._t_of(q0, d)[0]), self._t_of(qb, d)
 
     def test_coef(self, j: int, *, null: float = 0.0, weights: str = "auto", reps: int = 9999,
                   seed: int = 0, level: float = 0.95, ci: bool = True) -> BootResult:

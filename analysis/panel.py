@@ -325,6 +325,8 @@ def equality_lines(t: Mapping[str, Any]) -> list[str]:
         if pt.get("bootstrap"):
             s += "; wild bootstrap " + _test_text(pt["bootstrap"])
         lines.append(s)
+    for g, why in (t.get("groups_not_fitted") or {}).items():
+        lines.append(f"  group {g} not fitted on its own: {why}")
     if t.get("unassigned"):
         lines.append(f"  not in any group (left out): {', '.join(t['unassigned'])}")
     return lines
@@ -456,7 +458,13 @@ def fit_panel(df: pd.DataFrame, y: str, x: Sequence[str], *, entity: str = "city
         df_t = None
     else:
         df_t = float(res.df_resid)
-    params, se = res.params, res.std_errors
+    try:
+        params, se = res.params, res.std_errors
+        _ = res.cov
+    except (np.linalg.LinAlgError, ValueError) as e:
+        raise NotEnoughData(f"{_ESTIMATOR_NAMES[effects]} could not be fitted on these data: {e} (the regressors, "
+                            f"or {y} itself, may not vary enough — e.g. a dependent variable that is constant "
+                            "within entities leaves random effects no within variance)") from e
     ti = inf.t_inference(params.to_numpy(), se.to_numpy(), df_t, level)
     allc = pd.DataFrame({"estimate": params, "std_error": se, "statistic": ti["statistic"],
                          "p_value": ti["p_value"], "ci_low": ti["ci_low"], "ci_high": ti["ci_high"]})
@@ -660,10 +668,19 @@ def fit_by_group(df: pd.DataFrame, y: str, x: Sequence[str], groups: Mapping[str
     kw = dict(entity=entity, time=time, effects=effects, cov=cov, source=source, inference=inference,
               weights=weights, reps=reps, seed=seed)
     results: dict[str, PanelResult] = {}
+    failed: dict[str, str] = {}
     for g in names:
         sub = data.loc[data["_group"] == g].drop(columns="_group")
-        results[g] = fit_panel(sub, y, x, label=g, **kw)  # type: ignore[arg-type]
+        try:
+            results[g] = fit_panel(sub, y, x, label=g, **kw)  # type: ignore[arg-type]
+        except CultnetError as e:    # a group too small for the model: say so, keep the others
+            failed[g] = f"{sub[entity].nunique()} entities: {e.user_message}"
+    if not results:
+        raise NotEnoughData("the model cannot be fitted in any group: "
+                            + "; ".join(f"{g}: {r}" for g, r in failed.items()))
     test, pooled = _equality_test(data, y, x, names, kw)
+    if failed:
+        test["groups_not_fitted"] = failed
     if unassigned:
         test["unassigned"] = unassigned
     members = {str(e): str(g) for e, g in data[[entity, "_group"]].drop_duplicates().itertuples(index=False)}
