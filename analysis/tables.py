@@ -230,9 +230,12 @@ def to_latex(table: RegressionTable, *, caption: str = "", label: str = "") -> s
 def to_csv(table: RegressionTable, *, numeric: bool = False) -> str:
     """CSV of the display table (two header rows: model, column), or of the tidy numbers."""
     if numeric:
-        frame = pd.concat([table.numeric.assign(kind="coef"),
-                           table.fit.rename(columns={"stat": "term", "value": "estimate"}).assign(kind="fit")],
-                          ignore_index=True)
+        fit = table.fit.rename(columns={"stat": "term", "value": "estimate"}).assign(kind="fit")
+        if len(fit):   # text cells of the fit block ('.', d.f. such as "2, 9") go to their own column
+            as_num = pd.to_numeric(fit["estimate"], errors="coerce")
+            fit["text"] = fit["estimate"].where(as_num.isna() & fit["estimate"].notna())
+            fit["estimate"] = as_num
+        frame = pd.concat([table.numeric.assign(kind="coef"), fit], ignore_index=True)
         text = frame.to_csv(index=False)
     else:
         text = table.display.to_csv()

@@ -105,3 +105,15 @@ def test_upgrading_offers_no_paper_grouping(at):
     texts = _texts(at)
     assert "Do the slopes differ between the groups?" in texts
 
+
+
+def test_overview_card_states_the_drivers_default_for_any_study(at):
+    from cultnet.ui.pages import _specs as S
+
+    at.switch_page("pages/overview.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    texts = _texts(at)
+    assert "Strongest driver of " in texts and "Table 2" not in texts
+    assert "the Drivers page's default model: two-way fixed effects" in texts
+    assert S.DEFAULT_EFFECTS == "twoway"

@@ -1,4 +1,5 @@
-"""Dynamics (Figures 7-8, Table 5): the VAR of digital technology and cultural upgrading."""
+"""Dynamics: a VAR on the regional series and a panel VAR across the cities (the paper's Figures 7-8
+and Table 5 when the study has the paper's series)."""
 
 from __future__ import annotations
 
@@ -99,12 +100,12 @@ def stability_note(res) -> None:
 
 
 def draw_fevd(k: str, sig: tuple, res, response: str, impulse: str, *,
-              title: str = "Table 5: variance decomposition", prefix: str = "") -> None:
+              title: str = "Variance decomposition", prefix: str = "") -> None:
     t = res.fevd_table(response)
     st.subheader(f"{title} of {_label(response)}")
     shares = [c for c in t.columns if c.endswith("%")]
     P.show_table(t.round(4), f"{prefix}table5_fevd_{response}", key=f"{prefix}fevd",
-                 caption="Period 1 is the impact period (the paper's 'Current'); S.E. is the "
+                 caption="Period 1 is the impact period; S.E. is the "
                          "forecast standard error; each row's shares sum to 100%."
                          + (" '% lo' and '% hi' are the 95% Monte Carlo band of each share."
                             if any(str(c).endswith("% lo") for c in t.columns) else ""))
@@ -285,21 +286,27 @@ def var_tab(k: str) -> None:
         sig = (m["region"], m["variables"], m["log"], m["lags"], m["horizon"], m["bands"],
                m["reps"])
         stability_note(res)
+        paper = paper_series(res)
         a, b = st.columns(2)
         with a:
-            draw_irf(k, sig, res, impulse, impulse, kind, "Figure 7", "irf_own")
+            draw_irf(k, sig, res, impulse, impulse, kind, "Figure 7" if paper else "Own response", "irf_own")
         with b:
-            draw_irf(k, sig, res, impulse, response, kind, "Figure 8", "irf_cross")
-        draw_fevd(k, sig, res, response, impulse)
+            draw_irf(k, sig, res, impulse, response, kind, "Figure 8" if paper else "Cross response", "irf_cross")
+        draw_fevd(k, sig, res, response, impulse,
+                  title="Table 5: variance decomposition" if paper else "Variance decomposition")
         draw_diagnostics(res)
 
 
+def paper_series(res) -> bool:
+    """The paper's numbering applies when the VAR is on the paper's DT, WFB, WSB."""
+    return {v.removeprefix("ln_") for v in res.variables} == {"dt", "wfb", "wsb"}
+
+
 def main() -> None:
-    C.header("Dynamics", "Figures 7-8 and Table 5: how a digital technology shock propagates to "
-               "the structure of the cultural industry (VAR), and the same question across the "
-               "cities (panel VAR).")
+    C.header("Dynamics", "How a shock to one indicator propagates to the others: a VAR on the regional "
+               "time series, and the same question across the cities (panel VAR).")
     k = C.require_data()
-    t1, t2 = st.tabs(["Time-series VAR (Figures 7-8, Table 5)", "Panel VAR across the cities"])
+    t1, t2 = st.tabs(["Time-series VAR", "Panel VAR across the cities"])
     with t1:
         var_tab(k)
     with t2:

@@ -105,18 +105,19 @@ def main() -> None:
     st.caption("Computed now from the loaded data with the default choices of the page each card "
                "links to (the same model, stated on the card); change them there.")
     cols = st.columns(4)
+    paper = S.has_paper_table2(S.numeric_columns(D.indicators(k)))   # the paper's study: its numbering
     with cols[0]:
         with C.guard("Dual core"):
             v, t = dual_core(k)
-            _finding(st, "Dual core (Table 1)", v, t, "centrality")
+            _finding(st, "Dual core (Table 1)" if paper else "Dual core", v, t, "centrality")
     with cols[1]:
         with C.guard("Strongest driver"):
             v, t, title = strongest_driver(k)
             _finding(st, title, v, t, "drivers")
     with C.guard("VAR findings"):
         (pv, pt), (fv, ft) = var_findings(k)
-        _finding(cols[2], "IRF peak (Figure 8)", pv, pt, "dynamics")
-        _finding(cols[3], "FEVD share (Table 5)", fv, ft, "dynamics")
+        _finding(cols[2], "IRF peak (Figure 8)" if paper else "IRF peak", pv, pt, "dynamics")
+        _finding(cols[3], "FEVD share (Table 5)" if paper else "FEVD share", fv, ft, "dynamics")
 
 
 main()
