@@ -55,7 +55,14 @@ def draw_sidebar(key: str | None, error: str | None) -> None:
         version = f" {version.strip()}" if version.strip() else ""
         st.markdown(f":material/database: **{label}**{version}")
         st.caption(str(info.get("location", "")))
-        ds = D.datasets(key)
+        name = D.query_study()
+        if name is not None:
+            st.caption(f"study: {name}")
+        try:
+            ds = D.datasets(key)
+        except CultnetError as e:  # e.g. several studies and none chosen: the page says so
+            ds = None
+            st.caption(e.user_message)
         if ds is not None and len(ds):
             done = ds[ds["status"].astype(str) == "complete"] if "status" in ds.columns else ds
             names = ", ".join(str(x) for x in done["id"].head(3))

@@ -29,6 +29,7 @@ class GlobalOptions:
     neo4j_password: str | None = None
     neo4j_database: str | None = None
     data_dir: str | None = None
+    study: str | None = None
 
 
 _GLOBAL = GlobalOptions()
@@ -49,19 +50,51 @@ def settings() -> Settings:
         neo4j_password=_GLOBAL.neo4j_password,
         neo4j_database=_GLOBAL.neo4j_database,
         data_dir=Path(_GLOBAL.data_dir) if _GLOBAL.data_dir else None,
+        study=_GLOBAL.study,
     )
+
+
+def global_study() -> str | None:
+    """The study named by the global ``--study`` option (not by ``CULTNET_STUDY``)."""
+    return _GLOBAL.study
 
 
 @contextmanager
 def store_session() -> Iterator[Any]:
-    """Open the configured store for one command and close it afterwards."""
+    """Open the configured store for one command and close it afterwards. When opening it
+    migrated an older store, say so once (on stderr)."""
     from cultnet.graph.store import open_store
 
     store = open_store(settings())
     try:
+        if getattr(store, "migration", None):
+            console.print(f"note: the store was {store.migration['note']}", markup=False,
+                          highlight=False, soft_wrap=True)
         yield store
     finally:
         store.close()
+
+
+@contextmanager
+def study_session(name: str | None = None) -> Iterator[Any]:
+    """Open the store and yield the view of one study (``name``, else ``--study`` /
+    ``CULTNET_STUDY``, else the only study in the store: ``GraphStore.resolve_study``)."""
+    with store_session() as store:
+        yield store.study(store.resolve_study(name if name is not None else settings().study))
+
+
+def print_wide(table: Any) -> None:
+    """Print a Rich table on stdout at its natural width: wider than the terminal, it is printed
+    wider (the terminal wraps lines) rather than with cells cut or wrapped."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    need = Measurement.get(out, out.options.update_width(100_000), table).maximum
+    if need <= out.width:
+        out.print(table)
+    else:
+        Console(file=out.file, width=need, force_terminal=out.is_terminal,
+                no_color=out.no_color).print(table)
 
 
 def handle_errors(fn: Callable) -> Callable:

@@ -3,9 +3,14 @@
 * One store per process and configuration (``st.cache_resource``), opened with the same
   :class:`cultnet.settings.Settings` as the CLI (``CULTNET_BACKEND``, ``NEO4J_*``,
   ``CULTNET_DATA_DIR``), closed when the cache entry is released or the process exits.
+* Every read goes through the view of ONE study (:class:`cultnet.graph.store.Study`): the study
+  named by ``CULTNET_STUDY``, else the only study in the store (``GraphStore.resolve_study``;
+  several studies and none chosen raise ``StudyNotFound``, which pages show as an error). A
+  store without any study reads as empty.
 * Reads and analysis results in ``st.cache_data``, keyed by a *data key* (the store
-  configuration plus the id, load time and status of every dataset) and by the parameters. A load
-  or a delete changes the data key, so nothing stale is ever shown; ``clear()`` also drops it.
+  configuration, the study, plus the id, load time and status of every dataset) and by the
+  parameters. A load or a delete changes the data key, so nothing stale is ever shown;
+  ``clear()`` also drops it.
 * Nothing here computes: reads go through the :class:`cultnet.graph.store.GraphStore` API, computation
   through ``analysis``. Functions whose ``analysis`` module is not installed raise
   :class:`NotAvailable`, which pages turn into an ``st.info``.
@@ -26,7 +31,8 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
-from cultnet.errors import CultnetError, NotEnoughData
+from cultnet.errors import CultnetError, NotEnoughData, StudyNotFound
+from cultnet.model import DEFAULT_STUDY
 from cultnet.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -90,14 +96,54 @@ def store() -> Any:
     return _open(_settings_key(s), s)
 
 
-def data_key() -> str:
-    """A short hash of the store configuration and of every dataset's id, load time and status.
+#: the name no study can have (names start with a letter or digit): reads with it are empty
+NO_STUDY = "(none)"
 
-    One cheap read per rerun; every cached read below is keyed by it.
+
+def study_name() -> str | None:
+    """The study the explorer shows: ``CULTNET_STUDY``, else the only study in the store; None
+    when the store holds no study. Raises StudyNotFound when the store holds several and none
+    is chosen, or the chosen one does not exist."""
+    s = settings()
+    if s.study is None and not store().study_names():
+        return None
+    return store().resolve_study(s.study)
+
+
+def query_study() -> str | None:
+    """The study passed as ``$study`` to console queries (None when none can be resolved)."""
+    try:
+        return study_name()
+    except StudyNotFound:
+        return None
+
+
+def load_study() -> str:
+    """The study the Data page loads uploaded files into (``CULTNET_STUDY``, else 'default')."""
+    return settings().study or DEFAULT_STUDY
+
+
+def view() -> Any:
+    """The Study view every read below goes through (empty when the store holds no study)."""
+    from cultnet.graph.store import Study
+
+    name = study_name()
+    return Study(store(), NO_STUDY if name is None else name)
+
+
+def data_key() -> str:
+    """A short hash of the store configuration, the study shown, and every dataset's id, load
+    time and status.
+
+    Two cheap reads per rerun; every cached read below is keyed by it.
     """
     s = settings()
+    try:
+        name = study_name()
+    except StudyNotFound as e:  # the pages show the error; the key still changes with the data
+        name = f"unresolved: {e.user_message}"
     ds = store().datasets()
-    h = hashlib.sha1(repr(_settings_key(s)).encode())
+    h = hashlib.sha1(repr((_settings_key(s), name)).encode())
     if ds is not None and len(ds):
         cols = [c for c in ("id", "loaded_at", "status", "sha256") if c in ds.columns]
         h.update(ds[cols].astype(str).to_csv(index=False).encode())
@@ -121,42 +167,49 @@ def describe(key: str) -> dict:
 
 @st.cache_data(show_spinner=False)
 def counts(key: str) -> dict:
-    return store().counts()
+    return view().counts()
 
 
 @st.cache_data(show_spinner=False)
 def datasets(key: str) -> pd.DataFrame:
+    """The datasets of the study shown."""
+    return view().datasets()
+
+
+@st.cache_data(show_spinner=False)
+def all_datasets(key: str) -> pd.DataFrame:
+    """Every dataset of every study (the Data page manages them all)."""
     return store().datasets()
 
 
 @st.cache_data(show_spinner=False)
 def cities(key: str) -> pd.DataFrame:
-    return store().cities()
+    return view().cities()
 
 
 @st.cache_data(show_spinner=False)
 def indicators(key: str) -> pd.DataFrame:
-    return store().indicators()
+    return view().indicators()
 
 
 @st.cache_data(show_spinner=False)
 def enterprises(key: str) -> pd.DataFrame:
-    return store().enterprises()
+    return view().enterprises()
 
 
 @st.cache_data(show_spinner=False)
 def series(key: str) -> pd.DataFrame:
-    return store().series()
+    return view().series()
 
 
 @st.cache_data(show_spinner=False)
 def stored_city_edges(key: str, method: str | None = None, year: int | None = None) -> pd.DataFrame:
-    return store().edges("city", year=year, method=method)
+    return view().edges("city", year=year, method=method)
 
 
 @st.cache_data(show_spinner=False)
 def enterprise_edges(key: str, year: int | None = None) -> pd.DataFrame:
-    return store().edges("enterprise", year=year)
+    return view().edges("enterprise", year=year)
 
 
 def simulated(key: str) -> bool:
@@ -248,12 +301,16 @@ def city_links(key: str, method: str, year: int | None) -> pd.DataFrame:
 def links_directed(key: str, method: str) -> bool:
     """Whether the city links of ``method`` are directed.
 
-    Gravity networks are directed. Stored links loaded from an undirected edge file come in
+    The direction stored with the edge set (``Study.directed``) when it is known. Otherwise:
+    gravity networks are directed; stored links loaded from an undirected edge file come in
     sorted pair order (source < target, see etl.validate.cooperation_to_city_links); when every
     stored pair is in that order the network is read as undirected.
     """
     if method == "gravity":
         return True
+    stored = view().directed("city", method)
+    if stored is not None:
+        return bool(stored)
     e = stored_city_edges(key, method=method)
     if e is None or len(e) < 3:
         return True

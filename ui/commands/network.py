@@ -21,7 +21,8 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError, NotEnoughData
-from cultnet.ui.common import warn_if_simulated, console, handle_errors, out, print_json, progress_bar, store_session
+from cultnet.ui.common import (console, handle_errors, out, print_json, progress_bar, study_session,
+                               warn_if_simulated)
 
 METHODS = ("gravity", "cooperation", "observed")
 LEVELS = ("city", "enterprise")
@@ -113,7 +114,7 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
                      "edges merged with weights summed")
         return LoadedGraph(g, f"file {path.name}", y, notes)
 
-    with store_session() as store:
+    with study_session() as store:
         warn_if_simulated(store.datasets())
         if level == "enterprise":
             ed_all = store.edges("enterprise")
@@ -223,7 +224,7 @@ def register(app: typer.Typer) -> None:
             run_id = _run_id("network")
             cols = [c for c in rep.nodes.columns if c != "name"]
             res = rep.nodes.set_index("name")[cols]
-            with store_session() as store:
+            with study_session() as store:
                 n = store.write_node_results(level, res, run_id=run_id, prefix="sna_")
             lg.notes.append(f"wrote {len(cols)} measures (prefix sna_) on {n} {level} nodes, run id {run_id}")
         if as_json:
@@ -274,7 +275,7 @@ def register(app: typer.Typer) -> None:
 
         params = _gravity_params(masses, asymmetry, income, b)
         thr = _parse_threshold(threshold)
-        with store_session() as store:
+        with study_session() as store:
             cities, ind = store.cities(), store.indicators()
             links = gravity_links(cities, ind, years=_parse_years(years), threshold=thr, **params)
             run_id = None
@@ -391,7 +392,7 @@ def register(app: typer.Typer) -> None:
             res = r.set_index("name")[["role", "group"]]
             if bm is not None:
                 res = res.join(bm.membership.set_index("name")[["block", "block_role"]])
-            with store_session() as store:
+            with study_session() as store:
                 store.write_node_results(level, res, run_id=run_id, prefix="sna_")
         if as_json:
             print_json({"roles": r, "rule": r.attrs.get("rule"), "blocks": bm.to_dict() if bm else None,

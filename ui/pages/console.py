@@ -48,6 +48,10 @@ def example_ui() -> SavedQuery | None:
 def _param_ui(col, k: str, ex: SavedQuery, i: int, p: SavedParam, names: list[str]):
     wkey = f"cy_p_{ex.title}_{p.name}"
     label = f"${p.name}"
+    if p.type == "study":  # the study the explorer shows
+        name = D.query_study() or p.default
+        col.text_input(label, value=name, disabled=True, key=wkey)
+        return name
     if p.type == "city" and names:
         idx = names.index(p.default) if p.default in names else min(i, len(names) - 1)
         return col.selectbox(label, names, index=idx, key=wkey)
@@ -156,7 +160,9 @@ def main() -> None:
         return
     text, params = st.session_state["cy_last"]
     try:
-        res = D.store().query(text, params, timeout_s=s.query_timeout_s, row_cap=s.row_cap)
+        study = None if "study" in params else D.query_study()
+        res = D.store().query(text, params, study=study, timeout_s=s.query_timeout_s,
+                              row_cap=s.row_cap)
     except QueryTimeout as e:
         st.error(f"Timed out: {e.user_message}", icon=":material/timer_off:")
         return

@@ -97,7 +97,8 @@ def do_validate_or_load(files: list, roles: dict, opts: dict, *, load: bool) -> 
     from cultnet.etl import load as L
 
     _tmp, paths = _save(files, roles)
-    kwargs = dict(fmt=opts["fmt"], directed=opts["directed"], simulated=opts["simulated"])
+    kwargs = dict(fmt=opts["fmt"], directed=opts["directed"], simulated=opts["simulated"],
+                  study=D.load_study())
     store = D.store()
     try:
         if not load:
@@ -139,7 +140,7 @@ def load_sample() -> None:
 
 
 def draw_datasets(k: str) -> None:
-    ds = D.datasets(k)
+    ds = D.all_datasets(k)
     if ds is None or not len(ds):
         st.info("No datasets loaded yet.", icon=":material/database:")
         return
