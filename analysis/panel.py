@@ -734,10 +734,8 @@ def _screen_regressors(data: pd.DataFrame, x: list[str], entity: str, time: str,
     raw = data[x].to_numpy(float)
     if effects == "between":
         raw = pd.DataFrame(raw).groupby(ent).mean().to_numpy()
-        ent_b = np.arange(len(raw))
         base = raw - raw.mean(axis=0) if constant else raw
         absorbed_by = None
-        del ent_b
     elif effects in ("entity", "twoway"):
         base = _demean(raw, ent)
         absorbed_by = "the entity effects (it does not vary within entities)"

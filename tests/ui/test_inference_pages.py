@@ -117,3 +117,70 @@ def test_overview_card_states_the_drivers_default_for_any_study(at):
     assert "Strongest driver of " in texts and "Table 2" not in texts
     assert "the Drivers page's default model: two-way fixed effects" in texts
     assert S.DEFAULT_EFFECTS == "twoway"
+
+
+@pytest.fixture(scope="module")
+def small_region_env(tmp_path_factory):
+    """8 cities x 6 years, three indicators from a known panel VAR (issue 10: cultnet pvar on an
+    8-city x 6-year region gives an estimate or a one-paragraph reason; the explorer likewise)."""
+    import numpy as np
+    import pandas as pd
+
+    from cultnet.analysis.pvar import simulate_pvar
+    from cultnet.etl.load import load_files
+    from cultnet.graph.embedded_store import stop_server
+    from cultnet.graph.store import open_store
+    from cultnet.settings import Settings
+
+    d = tmp_path_factory.mktemp("small-region")
+    A3 = np.array([[0.5, 0.1, 0.0], [0.2, 0.4, 0.1], [0.0, 0.1, 0.3]])
+    sim = simulate_pvar([A3], n_entities=8, n_periods=6, seed=3, names=["output", "invest", "patents"])
+    names = ["Taiyuan", "Datong", "Yangquan", "Changzhi", "Jincheng", "Shuozhou", "Jinzhong", "Yuncheng"]
+    sim["city"] = sim["city"].map(dict(zip(sorted(sim["city"].unique()), names)))
+    sim["year"] = sim["year"] + 2018
+    for c in ("output", "invest", "patents"):
+        sim[c] = np.exp(sim[c])
+    sim.to_csv(d / "indicators.csv", index=False)
+    pd.DataFrame({"name": names, "lat": np.linspace(35, 40, 8), "lon": np.linspace(111, 114, 8)}).to_csv(
+        d / "cities.csv", index=False)
+    env = {"CULTNET_BACKEND": "embedded", "CULTNET_DATA_DIR": str(d / "store"), "CULTNET_GRAPH": "cultnet"}
+    settings = Settings.from_env(env)
+    try:
+        store = open_store(settings)
+        try:
+            load_files(store, cities=str(d / "cities.csv"), indicators=str(d / "indicators.csv"))
+        finally:
+            store.close()
+        yield env
+    finally:
+        stop_server(settings)
+
+
+def test_dynamics_panel_var_on_a_small_region(small_region_env):
+    import os
+
+    import streamlit as st
+
+    saved = {k: os.environ.get(k) for k in small_region_env}
+    os.environ.update(small_region_env)
+    try:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        app = AppTest.from_file(str(APP), default_timeout=240)
+        app.run()
+        app.switch_page("pages/dynamics.py")
+        app.run()
+        assert not app.exception, [e.value for e in app.exception]
+        assert not [e.value for e in app.error], [e.value for e in app.error]
+        texts = _texts(app)
+        assert "one-step" in texts and "rank at most N = 8" in texts   # the estimate, with its reason
+        assert "N = 8 cities" in texts and "14 cities" not in texts and "Liaoning" not in texts
+        assert any("% lo" in str(c) for d in app.dataframe for c in d.value.columns)   # FEVD bands
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
