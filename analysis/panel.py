@@ -1080,6 +1080,13 @@ def _equality_test(data: pd.DataFrame, y: str, x: list[str], names: list[str],
             per[c]["bootstrap"] = _boot_wald(res.design, to_design(rows_for([c])), *boot_kw)
     if clustered:
         w = inf.few_clusters_warning(G)
+        per_group = data.groupby("_group")[kw["entity"]].nunique()
+        small = {str(g): int(n) for g, n in per_group.items() if n < inf.FEW_CLUSTERS}
+        if small and len(per_group) > 1:
+            w = (w + "; " if w else "") + (
+                "each group's slopes are estimated from that group's clusters only ("
+                + ", ".join(f"{g}: {n}" for g, n in small.items())
+                + "), so F(q, C − 1) on all C clusters is optimistic: read the wild bootstrap p-values")
         if w:
             out["warning"] = w
     return out, res
