@@ -487,6 +487,94 @@ def panel_by_group(key: str, y: str, x: tuple[str, ...], groups: tuple[tuple[str
                               cov=cov, source="indicators")
 
 
+# ---------------------------------------------------------------------------------------------
+# model builder (added by the inference helper, issue 10 / 15): any study column, chosen logs,
+# the panel models' small-sample inference (wild cluster bootstrap), the robust Hausman test
+# ---------------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def model_frame(key: str, logs: tuple[str, ...]) -> pd.DataFrame:
+    """The study's indicators, with the paper's derived variables where their inputs exist and
+    ``ln_<col>`` for each column in ``logs`` (rows with a value <= 0 dropped)."""
+    indices = optional_module("cultnet.analysis.indices", "Derived indicators")
+    ind = indicators(key)
+    d = ind.copy()
+    if {"va1", "va2", "va3", "gdp"} <= set(d.columns) and "isu" not in d.columns:
+        d["isu"] = indices.industrial_structure_upgrading(d)
+    if {"va3_modern", "va3"} <= set(d.columns) and "tiu" not in d.columns:
+        d["tiu"] = indices.tertiary_internal_upgrading(d)
+    if {"cul_va", "gdp", "year"} <= set(d.columns) and "cia" not in d.columns:
+        d["cia"] = indices.location_quotient(d, time="year")
+    if logs:
+        d = indices.log_transform(d, list(logs), entity="city", time="year", zero="drop", source="indicators")
+    return d
+
+
+@st.cache_data(show_spinner="Fitting the panel model ...")
+def panel_model(key: str, y: str, x: tuple[str, ...], logs: tuple[str, ...], effects: str, cov: str,
+                inference: str = "auto", reps: int = 9999, seed: int = 0):
+    """cultnet.analysis.panel.fit_panel on :func:`model_frame` (terms ln_<col> for logged columns)."""
+    panel = optional_module("cultnet.analysis.panel", "Panel regressions")
+    term = lambda c: f"ln_{c}" if c in logs else c  # noqa: E731
+    return panel.fit_panel(model_frame(key, logs), term(y), [term(c) for c in x], effects=effects, cov=cov,
+                           source="indicators", inference=inference, reps=reps, seed=seed)
+
+
+@st.cache_data(show_spinner="Fitting the model per group ...")
+def panel_model_by_group(key: str, y: str, x: tuple[str, ...], logs: tuple[str, ...],
+                         groups: tuple[tuple[str, str], ...], effects: str, cov: str,
+                         inference: str = "auto", reps: int = 9999, seed: int = 0):
+    panel = optional_module("cultnet.analysis.panel", "Panel regressions")
+    term = lambda c: f"ln_{c}" if c in logs else c  # noqa: E731
+    return panel.fit_by_group(model_frame(key, logs), term(y), [term(c) for c in x], dict(groups),
+                              effects=effects, cov=cov, source="indicators", inference=inference,
+                              reps=reps, seed=seed)
+
+
+@st.cache_data(show_spinner="Running the Hausman and Mundlak tests ...")
+def hausman_tests(key: str, y: str, x: tuple[str, ...], logs: tuple[str, ...], inference: str = "auto") -> dict:
+    """The classical Hausman test (classical FE and RE fits) and the cluster-robust Mundlak test."""
+    panel = optional_module("cultnet.analysis.panel", "Panel regressions")
+    term = lambda c: f"ln_{c}" if c in logs else c  # noqa: E731
+    d, yy, xx = model_frame(key, logs), term(y), [term(c) for c in x]
+    out: dict = {}
+    try:
+        fe = panel.fit_panel(d, yy, xx, effects="entity", source="indicators", inference="analytic")
+        re_ = panel.fit_panel(d, yy, xx, effects="random", source="indicators", inference="analytic")
+        out["hausman"] = panel.hausman(fe, re_)
+    except CultnetError as e:
+        out["hausman"] = {"reason": e.user_message}
+    try:
+        out["mundlak"] = panel.mundlak_test(d, yy, xx, cov="clustered", inference=inference, source="indicators")
+    except CultnetError as e:
+        out["mundlak"] = {"reason": e.user_message}
+    return out
+
+
+@st.cache_data(show_spinner="Computing Moran's I ...")
+def moran_model(key: str, variables: tuple[str, ...], logs: tuple[str, ...], w_year: int,
+                permutations: int = 999) -> pd.DataFrame:
+    """Moran's I of model-builder terms (ln_<col> for logged columns) with the gravity W."""
+    spatial = optional_module("cultnet.analysis.spatial", "Spatial statistics")
+    return spatial.moran_table(model_frame(key, logs), list(variables), spatial_w(key, w_year),
+                               permutations=permutations, seed=0)
+
+
+@st.cache_data(show_spinner="Fitting the spatial panel model ...")
+def spatial_model(key: str, y: str, x: tuple[str, ...], logs: tuple[str, ...], model: str, w_year: int):
+    """The spatial panel model of model-builder terms (ln_<col> for logged columns)."""
+    spatial = optional_module("cultnet.analysis.spatial", "Spatial panel models")
+    term = lambda c: f"ln_{c}" if c in logs else c  # noqa: E731
+    return spatial.fit_spatial_panel(model_frame(key, logs), term(y), [term(c) for c in x],
+                                     spatial_w(key, w_year), model=model, seed=0, source="indicators")
+
+
+# ---------------------------------------------------------------------------------------------
+# (end of the model-builder block)
+# ---------------------------------------------------------------------------------------------
+
+
 def regression_display(results: dict, term_labels: dict | None = None) -> pd.DataFrame:
     """A paper-style side-by-side table as a flat frame (columns "model · Coef", ...)."""
     tables = optional_module("cultnet.analysis.tables", "Regression tables")
