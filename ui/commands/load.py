@@ -109,8 +109,10 @@ def register(app: typer.Typer) -> None:
         year: Optional[int] = typer.Option(None, "--year", help="one year (default: all years, weights summed except in csv)"),
         method: Optional[str] = typer.Option(None, "--method", help="LINKS method: cooperation, gravity, observed (city level)"),
         output: Path = typer.Option(..., "-o", "--output", help="file to write"),
+        directed: Optional[bool] = typer.Option(None, "--directed/--undirected", help="override the direction (default: as stored: gravity directed, other links as loaded)"),
     ) -> None:
-        """Write a network from the store to a file."""
+        """Write a network from the store to a file: every node (isolates too), the stored direction
+        (Pajek *Arcs or *Edges, GraphML/GEXF edge default)."""
         from cultnet.model import LINK_METHODS
         from cultnet.etl.write import EXPORT_FORMATS, write_network
 
@@ -132,7 +134,25 @@ def register(app: typer.Typer) -> None:
                                + (f" with method {method}" if method else "") + ": nothing exported.")
         comment = f"cultnet export level={level} year={year if year is not None else 'all'}" \
                   + (f" method={method}" if method else "")
-        counts = write_network(edges, nodes, output, fmt, key="name" if level == "city" else "id",
-                               comment=comment)
-        out.print(f"wrote {counts['nodes']} nodes and {counts['edges']} edges to {output} ({fmt})",
+        from cultnet.graph.export import stored_direction
+
+        if directed is None:
+            if level == "city" and "method" in edges.columns:
+                by_method = {str(m): stored_direction(f, level="city", method=str(m))
+                             for m, f in edges.groupby("method")}
+            else:
+                by_method = {"": stored_direction(edges, level=level)}
+            if len(set(by_method.values())) > 1:
+                kinds = ", ".join(f"{m} {'directed' if d else 'undirected'}" for m, d in sorted(by_method.items()))
+                raise CultnetError(f"The city links mix directions ({kinds}): export one method "
+                                   "(--method) or say how to write them (--directed/--undirected).")
+            directed = next(iter(by_method.values()))
+        if "linked" in edges.columns:  # gravity pairs stored with --all-pairs: only the arcs
+            edges = edges[edges["linked"].isna() | edges["linked"].astype("boolean").fillna(True)]
+        comment += f" directed={str(directed).lower()}"
+        counts = write_network(edges, nodes, output, fmt, directed=directed,
+                               key="name" if level == "city" else "id", comment=comment)
+        kind = "arcs" if directed else "edges"
+        out.print(f"wrote {counts['nodes']} nodes and {counts['edges']} {kind} to {output} ({fmt}, "
+                  f"{'directed' if directed else 'undirected'})",
                   markup=False, highlight=False, soft_wrap=True)

@@ -2,9 +2,10 @@
 
 Every network command reads its graph either from the store (``--level city|enterprise``,
 ``--method gravity|cooperation|observed``, ``--year``; default year = the latest in the data) or
-from an edge file (``--edges F``, any format ``etl.read.read_edge_file`` reads; ``--undirected``
-when the file does not say). For ``--method gravity`` without stored gravity LINKS for the year,
-the gravity network is computed on the fly from the store's cities and indicators (and the
+from an edge file (``--edges F``, any format ``etl.read.read_edge_file`` reads). The direction
+is the one stored with the edges or written in the file (Pajek ``*Arcs`` / ``*Edges``);
+``--directed/--undirected`` overrides it. Every node is a vertex, with or without links. For
+``--method gravity`` without stored gravity LINKS for the year, the gravity network is computed on the fly from the store's cities and indicators (and the
 output says so). Human output is Rich tables with the conventions printed under them; ``--json``
 prints machine-readable results in the conventions stated in docs/network.md.
 """
@@ -84,33 +85,44 @@ def _latest_year(frame: pd.DataFrame) -> int | None:
 
 
 def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[str],
-               undirected: bool, gravity: dict[str, Any] | None = None,
+               directed: bool | None = None, gravity: dict[str, Any] | None = None,
                threshold: str | float = "row_mean") -> LoadedGraph:
-    """The graph a command analyses (see module docstring)."""
-    from cultnet.graph.export import frame_to_igraph
+    """The graph a command analyses (see module docstring).
+
+    Direction: ``directed`` (``--directed/--undirected``) overrides; otherwise it is what the
+    file says (a Pajek file with ``*Arcs`` is directed, ``*Edges`` undirected; see
+    :func:`cultnet.etl.read.read_edge_file`) or how the store holds the edge set (gravity
+    directed, other links as loaded: :func:`cultnet.graph.export.stored_direction`).
+    Vertices: every node of the file (a Pajek file's ``*Vertices``, isolates included) or of the
+    store (every city, or every enterprise), not only the endpoints of the edges.
+    """
+    from cultnet.graph.export import frame_to_igraph, stored_direction, vertex_frame
 
     notes: list[str] = []
     if method not in METHODS:
         raise CultnetError(f"--method {method!r}: use one of {', '.join(METHODS)}")
     if level not in LEVELS:
         raise CultnetError(f"--level {level!r}: use city or enterprise")
+    override = "" if directed is None else f" ({'--directed' if directed else '--undirected'})"
     if edges:
         from cultnet.etl.read import read_edge_file
 
         path = Path(edges)
         if not path.exists():
             raise CultnetError(f"{edges}: file not found")
-        df, directed = read_edge_file(path, directed=False if undirected else None)
-        if undirected:
-            directed = False
+        df, file_directed = read_edge_file(path, directed=directed)
+        vertices = list(df.attrs.get("vertices") or [])
+        is_directed = file_directed if directed is None else bool(directed)
         y = year
         if y is not None and "year" in df.columns and (df["year"] != 0).any():
             df = df[df["year"] == y]
             if df.empty:
                 raise NotEnoughData(f"{edges}: no edges in year {y}")
-        g = frame_to_igraph(df, None, directed=directed)
-        notes.append(f"{'directed' if directed else 'undirected'} network from {path.name}; parallel "
-                     "edges merged with weights summed")
+        g = frame_to_igraph(df, vertex_frame(vertices) if vertices else None, directed=is_directed)
+        isolated = sum(1 for d in g.degree() if d == 0)
+        notes.append(f"{'directed' if is_directed else 'undirected'} network from {path.name}{override}; "
+                     f"{g.vcount()} nodes ({isolated} without links), parallel edges merged with "
+                     "weights summed")
         return LoadedGraph(g, f"file {path.name}", y, notes)
 
     with store_session() as store:
@@ -121,10 +133,10 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
             ed = ed_all if y is None else ed_all[pd.to_numeric(ed_all["year"]) == y]
             if ed.empty:
                 raise NotEnoughData(f"no enterprise cooperation edges{'' if y is None else f' in {y}'} in the store")
-            # cooperation is undirected (the paper's "without distinguishing referencing and
-            # referenced"; the ETL stores each pair once with its endpoints in sorted order)
-            g = frame_to_igraph(ed, store.enterprises(), directed=False, key="id")
-            notes.append("enterprise cooperation analysed as undirected (each pair stored once)")
+            is_directed = stored_direction(ed_all, level="enterprise") if directed is None else directed
+            g = frame_to_igraph(ed, store.enterprises(), directed=is_directed, key="id")
+            notes.append(f"enterprise cooperation analysed as {'directed' if is_directed else 'undirected'}"
+                         + (override or " (as stored)"))
             return LoadedGraph(g, "store: enterprise cooperation", y, notes)
         cities = store.cities()
         if method == "gravity":
@@ -134,6 +146,7 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
             if y is None:
                 raise NotEnoughData("no gravity links and no indicators in the store: load data first")
             ed = store.edges("city", year=y, method="gravity")
+            ed_all = ed
             if ed.empty:
                 from cultnet.analysis.gravity import gravity_links
 
@@ -150,13 +163,11 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
             ed = ed_all if y is None else ed_all[pd.to_numeric(ed_all["year"]) == y]
             if ed.empty:
                 raise NotEnoughData(f"no '{method}' city links{'' if y is None else f' in {y}'} in the store")
-        directed = not undirected
-        if method == "cooperation" and directed:
-            # aggregated from undirected enterprise cooperation: each city pair stored once
-            directed = False
-            notes.append("city cooperation links analysed as undirected (aggregated from undirected "
-                         "enterprise cooperation, each pair stored once)")
-        g = frame_to_igraph(ed, cities, directed=directed)
+        is_directed = stored_direction(ed_all, level="city", method=method) if directed is None else directed
+        if method != "gravity" or override:
+            notes.append(f"city {method} links analysed as {'directed' if is_directed else 'undirected'}"
+                         + (override or " (as loaded)"))
+        g = frame_to_igraph(ed, cities, directed=is_directed)
         return LoadedGraph(g, f"store: city {method} links", y, notes)
 
 
@@ -195,7 +206,8 @@ _YEAR = typer.Option(None, "--year", help="year of the network (default: the lat
 _METHOD = typer.Option("gravity", "--method", help="city links: gravity | cooperation | observed")
 _LEVEL = typer.Option("city", "--level", help="city | enterprise")
 _EDGES = typer.Option(None, "--edges", help="analyse an edge file instead of the store (any format the ETL reads)")
-_UNDIRECTED = typer.Option(False, "--undirected", help="treat the network as undirected")
+_DIRECTED = typer.Option(None, "--directed/--undirected",
+                         help="override the direction (default: as the file says or the store holds it)")
 _JSON = typer.Option(False, "--json", help="print JSON")
 _SEED = typer.Option(0, "--seed", help="random seed")
 
@@ -205,7 +217,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def network_command(
         year: Optional[int] = _YEAR, method: str = _METHOD, level: str = _LEVEL,
-        edges: Optional[str] = _EDGES, undirected: bool = _UNDIRECTED, as_json: bool = _JSON,
+        edges: Optional[str] = _EDGES, directed: Optional[bool] = _DIRECTED, as_json: bool = _JSON,
         write: bool = typer.Option(False, "--write", help="store per-node results on the nodes (with a run id)"),
         closeness: str = typer.Option("wf", "--closeness", help="wf | reachable | ucinet | strict (matters only when not strongly connected)"),
         weighted_paths: bool = typer.Option(False, "--weighted-paths", help="path length = 1/weight (default: unweighted, as the paper)"),
@@ -216,7 +228,7 @@ def register(app: typer.Typer) -> None:
 
         if write and edges:
             raise CultnetError("--write stores results on the store's nodes; it cannot be used with --edges")
-        lg = load_graph(year=year, method=method, level=level, edges=edges, undirected=undirected)
+        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed)
         rep = analyze_network(lg.graph, closeness=closeness, weighted_paths=weighted_paths)
         run_id = None
         if write:
@@ -304,14 +316,14 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def smallworld_command(
         year: Optional[int] = _YEAR, method: str = _METHOD, level: str = _LEVEL,
-        edges: Optional[str] = _EDGES, undirected: bool = _UNDIRECTED, as_json: bool = _JSON,
+        edges: Optional[str] = _EDGES, directed: Optional[bool] = _DIRECTED, as_json: bool = _JSON,
         n_random: int = typer.Option(20, "--n-random", help="references per family (Erdős–Rényi, rewired)"),
         seed: int = _SEED,
     ) -> None:
         """Small-world test: C and L against random references, sigma and omega with their spread."""
         from cultnet.analysis.structure import small_world
 
-        lg = load_graph(year=year, method=method, level=level, edges=edges, undirected=undirected)
+        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed)
         r = small_world(lg.graph, n_random=n_random, seed=seed)
         if as_json:
             print_json(r.to_dict() | {"source": lg.source, "year": lg.year, "load_notes": lg.notes})
@@ -337,7 +349,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def scalefree_command(
         year: Optional[int] = _YEAR, method: str = _METHOD, level: str = _LEVEL,
-        edges: Optional[str] = _EDGES, undirected: bool = _UNDIRECTED, as_json: bool = _JSON,
+        edges: Optional[str] = _EDGES, directed: Optional[bool] = _DIRECTED, as_json: bool = _JSON,
         degree: str = typer.Option("all", "--degree", help="total | in | out | all (all: the three sequences, Broido-Clauset network verdict)"),
         n_boot: int = typer.Option(500, "--n-boot", help="bootstrap sets for the goodness-of-fit p-value"),
         seed: int = _SEED,
@@ -345,7 +357,7 @@ def register(app: typer.Typer) -> None:
         """Scale-free test (Clauset-Shalizi-Newman) with a Broido-Clauset verdict."""
         from cultnet.analysis.structure import broido_clauset, scale_free
 
-        lg = load_graph(year=year, method=method, level=level, edges=edges, undirected=undirected)
+        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed)
         g = lg.graph
         if degree not in ("total", "in", "out", "all"):
             raise CultnetError("--degree: use total, in, out or all")
@@ -372,7 +384,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def roles_command(
         year: Optional[int] = _YEAR, method: str = _METHOD, level: str = _LEVEL,
-        edges: Optional[str] = _EDGES, undirected: bool = _UNDIRECTED, as_json: bool = _JSON,
+        edges: Optional[str] = _EDGES, directed: Optional[bool] = _DIRECTED, as_json: bool = _JSON,
         k: float = typer.Option(1.0, "--k", help="standard deviations in the role thresholds"),
         blocks: bool = typer.Option(True, "--blocks/--no-blocks", help="also the CONCOR four-block model"),
         write: bool = typer.Option(False, "--write", help="store role, group (and block) on the nodes"),
@@ -382,7 +394,7 @@ def register(app: typer.Typer) -> None:
 
         if write and edges:
             raise CultnetError("--write cannot be used with --edges")
-        lg = load_graph(year=year, method=method, level=level, edges=edges, undirected=undirected)
+        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed)
         r = city_roles(lg.graph, k=k)
         bm = block_model(lg.graph) if blocks and lg.graph.vcount() >= 4 else None
         run_id = None
@@ -409,7 +421,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def robustness_command(
         year: Optional[int] = _YEAR, method: str = _METHOD, level: str = _LEVEL,
-        edges: Optional[str] = _EDGES, undirected: bool = _UNDIRECTED, as_json: bool = _JSON,
+        edges: Optional[str] = _EDGES, directed: Optional[bool] = _DIRECTED, as_json: bool = _JSON,
         strategies: str = typer.Option("random,degree,betweenness", "--strategies"),
         runs: int = typer.Option(50, "--runs", help="random-removal runs averaged"),
         steps: Optional[int] = typer.Option(None, "--steps", help="recorded points (default: every removal)"),
@@ -418,7 +430,7 @@ def register(app: typer.Typer) -> None:
         """Largest component and global efficiency as nodes are removed (random vs targeted)."""
         from cultnet.analysis.robustness import robustness_curves
 
-        lg = load_graph(year=year, method=method, level=level, edges=edges, undirected=undirected)
+        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed)
         c = robustness_curves(lg.graph, strategies=tuple(s.strip() for s in strategies.split(",") if s.strip()),
                               runs=runs, seed=seed, steps=steps)
         if as_json:
