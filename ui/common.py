@@ -72,7 +72,10 @@ def handle_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except CultnetError as e:
-            console.print(f"[bold red]error:[/] {e.user_message}", highlight=False)
+            # the message as written (no Rich markup, no re-wrapping: a caret under a query line
+            # must stay under its character)
+            console.print("error:", style="bold red", end=" ")
+            console.print(e.user_message, markup=False, highlight=False, soft_wrap=True)
             raise typer.Exit(e.exit_code)
         except KeyboardInterrupt:
             console.print("[red]interrupted[/]")

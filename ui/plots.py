@@ -47,7 +47,10 @@ _TEMPLATE = go.layout.Template(
         paper_bgcolor="white",
         plot_bgcolor="white",
         margin=dict(l=60, r=20, t=50, b=50),
-        title=dict(font=dict(size=16), x=0.0, xanchor="left"),
+        # the title sits at the top of the figure (container coordinates), a top legend under it
+        # (TOP_LEGEND), so that the two never overlap, on screen and in the PNG/SVG export
+        title=dict(font=dict(size=16), x=0.0, xanchor="left", xref="container", y=1.0,
+                   yanchor="top", yref="container", pad=dict(t=14, l=12)),
         xaxis=dict(showgrid=True, gridcolor="#ECECEC", zeroline=False, linecolor="#BBBBBB",
                    ticks="outside", tickcolor="#BBBBBB"),
         yaxis=dict(showgrid=True, gridcolor="#ECECEC", zeroline=False, linecolor="#BBBBBB",
@@ -76,7 +79,11 @@ def figure(*traces, fast: bool = True) -> go.Figure:
     return go.Figure(data=list(traces) or None, _validate=not fast)
 
 
-TOP_LEGEND = dict(orientation="h", y=1.12, x=1, xanchor="right")
+# a horizontal legend just above the plot area, left-aligned, below the title: style() makes the
+# top margin room for both (TITLE_PX + LEGEND_PX)
+TOP_LEGEND = dict(orientation="h", yanchor="bottom", y=1.02, yref="paper", x=0, xanchor="left")
+TITLE_PX = 44
+LEGEND_PX = 30
 
 
 def axis_titles(fig: go.Figure, x: str | None = None, y: str | None = None) -> go.Figure:
@@ -103,11 +110,20 @@ def hline(fig: go.Figure, y: float, text: str = "") -> go.Figure:
 
 
 def style(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
-    """Apply the house template (and optionally a title and height) to ``fig``."""
+    """Apply the house template (and optionally a title and height) to ``fig``.
+
+    The top margin is made for what sits above the plot: the title (:data:`TITLE_PX`) and a top
+    legend (:data:`LEGEND_PX`), so the legend never covers the title."""
     if title is not None:
         fig.update_layout(title=dict(text=title))
     if height is not None:
         fig.update_layout(height=height)
+    has_title = bool(fig.layout.title and fig.layout.title.text)
+    leg = fig.layout.legend
+    top_legend = (fig.layout.showlegend is not False and leg is not None and leg.yanchor == "bottom"
+                  and leg.y is not None and leg.y >= 1)
+    top = (TITLE_PX if has_title else 12) + (LEGEND_PX if top_legend else 0)
+    fig.update_layout(margin=dict(t=max(top, 20)))
     return fig
 
 
