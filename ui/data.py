@@ -246,18 +246,22 @@ def city_links(key: str, method: str, year: int | None) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def links_directed(key: str, method: str) -> bool:
-    """Whether the city links of ``method`` are directed.
+    """Whether the city links of ``method`` are directed: gravity networks are; other links as
+    they were loaded (an undirected edge list is stored once per pair, endpoints sorted). See
+    :func:`cultnet.graph.export.stored_direction` (the CLI uses the same rule)."""
+    from cultnet.graph.export import stored_direction
 
-    Gravity networks are directed. Stored links loaded from an undirected edge file come in
-    sorted pair order (source < target, see etl.validate.cooperation_to_city_links); when every
-    stored pair is in that order the network is read as undirected.
-    """
     if method == "gravity":
         return True
-    e = stored_city_edges(key, method=method)
-    if e is None or len(e) < 3:
-        return True
-    return not bool((e["source"].astype(str) < e["target"].astype(str)).all())
+    return stored_direction(stored_city_edges(key, method=method), level="city", method=method)
+
+
+@st.cache_data(show_spinner=False)
+def enterprise_directed(key: str) -> bool:
+    """Whether the enterprise cooperation is directed (as loaded; see :func:`links_directed`)."""
+    from cultnet.graph.export import stored_direction
+
+    return stored_direction(enterprise_edges(key), level="enterprise")
 
 
 def city_graph(key: str, method: str, year: int | None):
@@ -330,7 +334,8 @@ def _level_graph(key: str, level: str, method: str, year: int | None):
         return city_graph(key, method, year)
     from cultnet.graph.export import frame_to_igraph
 
-    return frame_to_igraph(enterprise_edges(key, year), enterprises(key), directed=False)
+    return frame_to_igraph(enterprise_edges(key, year), enterprises(key),
+                           directed=enterprise_directed(key), key="id")
 
 
 @st.cache_data(show_spinner="Comparing with random graphs (small-world) ...")

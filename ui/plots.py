@@ -38,7 +38,14 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 SEQUENTIAL = "Blues"
 DIVERGING = "RdBu"
 FONT = "Inter, 'Source Sans Pro', 'Noto Sans', 'Noto Sans CJK SC', Arial, sans-serif"
-ROLE_COLOURS: dict[str, str] = {}
+# One colour per network role, the same on every page, plot and export whatever roles a network
+# happens to have (analysis.roles.ROLES, its groups, and the four block roles). Okabe-Ito.
+ROLE_COLOURS: dict[str, str] = {
+    "core hub": "#D55E00", "bridge": "#E69F00", "sub-node": "#0072B2", "edge node": "#56B4E9",
+    "center": "#D55E00", "edge": "#56B4E9",
+    "net spillover": "#CC79A7", "bidirectional spillover": "#009E73", "broker": "#E69F00",
+    "net beneficiary": "#0072B2", "unassigned": "#999999",
+}
 
 _TEMPLATE = go.layout.Template(
     layout=go.Layout(
@@ -134,8 +141,15 @@ MANY = ["#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B681
 
 
 def role_colour(role: str, roles: Iterable[str]) -> str:
-    """A stable colour for a category among ``roles`` (sorted order); the colour-blind-safe
-    palette up to 8 categories, a 24-colour one beyond."""
+    """The colour of a category: a network role's fixed colour (:data:`ROLE_COLOURS`: core hub
+    is always vermillion, sub-node always blue, ...), else a stable colour among ``roles``
+    (sorted order); the colour-blind-safe palette up to 8 categories, a 24-colour one beyond.
+
+    >>> role_colour("sub-node", ["sub-node"]) == role_colour("sub-node", ["core hub", "sub-node"])
+    True
+    """
+    if str(role) in ROLE_COLOURS:
+        return ROLE_COLOURS[str(role)]
     ordered = sorted({str(r) for r in roles})
     if str(role) not in ordered:
         return "#888888"
@@ -390,16 +404,48 @@ def table_xlsx(frame: pd.DataFrame, index: bool = False, sheet: str = "table") -
     return buf.getvalue()
 
 
+COLUMN_PX = (64, 560)  # narrowest and widest column set by column_widths
+
+
+def column_widths(frame: pd.DataFrame, *, char_px: float = 7.5, pad_px: int = 28,
+                  max_chars: int = 72) -> dict[str, int]:
+    """Pixel widths that show every cell whole: the longest of the header and the cells (as
+    text, up to ``max_chars``), at ``char_px`` per character plus padding, within
+    :data:`COLUMN_PX`. A table wider than the page scrolls sideways instead of cutting its cells.
+
+    >>> column_widths(pd.DataFrame({"source": ["x" * 40], "n": [1]}))
+    {'source': 328, 'n': 64}
+    """
+    out = {}
+    for c in frame.columns:
+        vals = frame[c].head(500)
+        if pd.api.types.is_float_dtype(vals):
+            longest = max([len(f"{v:.4g}") for v in vals.dropna()] or [0])
+        else:
+            longest = int(vals.astype(str).str.len().max()) if len(vals) else 0
+        chars = min(max(len(str(c)), longest), max_chars)
+        out[str(c)] = int(min(max(chars * char_px + pad_px, COLUMN_PX[0]), COLUMN_PX[1]))
+    return out
+
+
 def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, xlsx: bool = False,
                index: bool = False, column_config: dict | None = None,
                height: int | str = "auto", caption: str | None = None) -> None:
-    """Render ``frame`` (sortable by clicking headers) with a CSV (and XLSX) download."""
+    """Render ``frame`` (sortable by clicking headers) with a CSV (and XLSX) download.
+
+    Columns are as wide as their content (:func:`column_widths`) unless ``column_config`` says
+    otherwise, and the first column (the name: city, term, dataset id) stays pinned when the
+    table scrolls sideways, so no cell is cut off on the right."""
     key = key or _slug(name)
     if not all(isinstance(c, str) for c in frame.columns):
         frame = frame.rename(columns=str)  # Arrow needs one type of column name (e.g. block 0, 1)
     if height == "auto" and len(frame) <= 25:  # show every row of a small table
         height = 35 * (len(frame) + 1) + 3
-    st.dataframe(frame, hide_index=not index, column_config=column_config, key=f"df_{key}",
+    config = dict(column_config or {})
+    for i, (c, w) in enumerate(column_widths(frame).items()):
+        if c not in config:
+            config[c] = st.column_config.Column(width=w, pinned=True if i == 0 and not index else None)
+    st.dataframe(frame, hide_index=not index, column_config=config, key=f"df_{key}",
                  height=height, width="stretch")
     if caption:
         st.caption(caption)

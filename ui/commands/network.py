@@ -22,7 +22,8 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError, NotEnoughData
-from cultnet.ui.common import warn_if_simulated, console, handle_errors, out, print_json, progress_bar, store_session
+from cultnet.ui.common import (console, handle_errors, out, print_json, print_table, progress_bar,
+                               store_session, warn_if_simulated)
 
 METHODS = ("gravity", "cooperation", "observed")
 LEVELS = ("city", "enterprise")
@@ -182,9 +183,12 @@ def _fmt(v: Any) -> str:
 
 
 def _table(df: pd.DataFrame, title: str, max_rows: int = 60) -> Table:
+    """A Rich table of ``df``; text columns (city names) are never wrapped or cut (print it
+    with :func:`cultnet.ui.common.print_table`)."""
     t = Table(title=title, show_lines=False)
     for c in df.columns:
-        t.add_column(str(c), justify="left" if df[c].dtype == object else "right")
+        text = not pd.api.types.is_numeric_dtype(df[c])
+        t.add_column(str(c), justify="left" if text else "right", no_wrap=True)
     for row in df.head(max_rows).astype(object).itertuples(index=False):
         t.add_row(*[_fmt(v) for v in row])
     return t
@@ -199,6 +203,11 @@ def _print_conventions(conv: dict[str, str], keys: list[str] | None = None) -> N
 def _print_notes(notes: list[str]) -> None:
     for n in notes:
         console.print(f"[yellow]note:[/] {n}", highlight=False)
+
+
+# whole-network measures that only mean something for a directed network
+UNDIRECTED_HIDDEN = ("reciprocity", "strong_components", "strongly_connected",
+                     "out_degree_centralization", "in_degree_centralization")
 
 
 # common options --------------------------------------------------------------------------------
@@ -246,22 +255,27 @@ def register(app: typer.Typer) -> None:
         _print_notes(lg.notes)
         gm = rep.graph
         gt = Table(title=f"Network ({lg.source}{'' if lg.year is None else f', {lg.year}'})")
-        gt.add_column("measure")
-        gt.add_column("value", justify="right")
+        gt.add_column("measure", no_wrap=True)
+        gt.add_column("value", justify="right", no_wrap=True)
+        directed = bool(gm.get("directed", True))
         for k, v in gm.items():
-            if k not in ("closeness_convention", "closeness_note"):
-                gt.add_row(k, _fmt(v))
-        out.print(gt)
+            if k in ("closeness_convention", "closeness_note") or (not directed and k in UNDIRECTED_HIDDEN):
+                continue
+            gt.add_row("edges" if k == "arcs" and not directed else k, _fmt(v))
+        print_table(gt)
         if view == "paper":
-            out.print(_table(centrality_table(rep), "Centrality (paper's Table 1 layout)"))
+            print_table(_table(centrality_table(rep), "Centrality (paper's Table 1 layout)"))
         elif view == "ucinet":
-            out.print(_table(ucinet_table(rep), "Centrality in UCINET's scales"))
+            print_table(_table(ucinet_table(rep), "Centrality in UCINET's scales"))
         else:
             cols = {"name": "name", "out_degree": "out", "in_degree": "in", "degree": "degree",
                     "betweenness": "btw", "closeness_in": "clo_in", "closeness_out": "clo_out",
                     "harmonic_in": "harm_in", "harmonic_out": "harm_out", "pagerank": "pagerank"}
+            if not directed:  # in = out = degree, and closeness has one direction
+                cols = {"name": "name", "degree": "degree", "betweenness": "btw",
+                        "closeness_out": "closeness", "harmonic_out": "harmonic", "pagerank": "pagerank"}
             nodes = rep.nodes[list(cols)].rename(columns=cols).sort_values("degree", ascending=False)
-            out.print(_table(nodes, "Nodes (btw = betweenness / max; clo = closeness; harm = harmonic)"))
+            print_table(_table(nodes, "Nodes (btw = betweenness / max; clo = closeness; harm = harmonic)"))
         if "closeness_note" in gm:
             console.print(f"[yellow]note:[/] {gm['closeness_note']}", highlight=False)
         out.print("[bold]conventions[/]")
@@ -305,7 +319,7 @@ def register(app: typer.Typer) -> None:
                         "run_id": run_id, "written": written, "summary": summary,
                         "links": links})
             return
-        out.print(_table(summary, "Gravity networks"))
+        print_table(_table(summary, "Gravity networks"))
         out.print(f"  [dim]y_ij = k_ij (M_i M_j)^(1/m) / (D_ij/|g_i-g_j|)^b; masses {list(params['masses'])}, "
                   f"k from {params['asymmetry']}, income {params['income']}, b={b:g}, great-circle km; "
                   f"{links.attrs.get('rule')}[/]", highlight=False)
@@ -333,12 +347,12 @@ def register(app: typer.Typer) -> None:
                              "ER mean ± sd": f"{r.er[q]['mean']:.3f} ± {r.er[q]['sd']:.3f}",
                              "rewired mean ± sd": f"{r.rewired[q]['mean']:.3f} ± {r.rewired[q]['sd']:.3f}"}
                             for q, obs in (("C", r.C), ("C_avg", r.C_avg), ("L", r.L))])
-        out.print(_table(ref, f"Small-world test (n={r.n}, m={r.m}, {n_random} references each, seed {seed})"))
+        print_table(_table(ref, f"Small-world test (n={r.n}, m={r.m}, {n_random} references each, seed {seed})"))
         idx = pd.DataFrame([{"index": k, "value": v, "per-reference 2.5%": sp["p2_5"], "97.5%": sp["p97_5"]}
                             for k, v, sp in (("sigma (ER)", r.sigma_er, r.sigma_er_spread),
                                              ("sigma (rewired)", r.sigma_rewired, r.sigma_rewired_spread),
                                              ("omega", r.omega, r.omega_spread))])
-        out.print(_table(idx, "Small-world indices"))
+        print_table(_table(idx, "Small-world indices"))
         if not r.L_exact:
             out.print(f"  [dim]L sampled: 95% error bound ± {r.L_error:.4f}[/]")
         out.print(f"[bold]verdict:[/] {r.verdict}")
@@ -375,7 +389,7 @@ def register(app: typer.Typer) -> None:
             return
         _print_notes(lg.notes)
         for k, r in results.items():
-            out.print(_table(r.to_frame(), f"{k}-degree sequence (n={r.n})"))
+            print_table(_table(r.to_frame(), f"{k}-degree sequence (n={r.n})"))
         out.print(f"[bold]verdict (Broido-Clauset):[/] {verdict}")
         out.print("  [dim]discrete power law, x_min by KS, MLE alpha, semi-parametric bootstrap p (<=0.1 rejects); "
                   "LR > 0 favours the power law; total degree = distinct neighbours[/]")
@@ -410,11 +424,11 @@ def register(app: typer.Typer) -> None:
                         "source": lg.source, "year": lg.year, "run_id": run_id, "notes": lg.notes})
             return
         _print_notes(lg.notes)
-        out.print(_table(r[["name", "role", "group", "degree", "betweenness", "closeness"]], "Roles"))
+        print_table(_table(r[["name", "role", "group", "degree", "betweenness", "closeness"]], "Roles"))
         out.print(f"  [dim]{r.attrs.get('rule')}[/]", highlight=False)
         if bm is not None:
-            out.print(_table(bm.blocks, "CONCOR blocks"))
-            out.print(_table(bm.image.reset_index(), "Image matrix (block density > network density)"))
+            print_table(_table(bm.blocks, "CONCOR blocks"))
+            print_table(_table(bm.image.reset_index(), "Image matrix (block density > network density)"))
             out.print(f"  [dim]{bm.criteria}[/]", highlight=False)
 
     @app.command("robustness")
@@ -442,7 +456,7 @@ def register(app: typer.Typer) -> None:
                              values=["largest_component_share", "global_efficiency"])
         wide.columns = [f"{a.replace('largest_component_share', 'LCC').replace('global_efficiency', 'Eff')} {b}"
                         for a, b in wide.columns]
-        out.print(_table(wide.reset_index(), "Robustness curves"))
+        print_table(_table(wide.reset_index(), "Robustness curves"))
         out.print(f"  [dim]{c.attrs.get('conventions')}[/]", highlight=False)
 
     @app.command("audit")

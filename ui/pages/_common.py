@@ -125,3 +125,31 @@ def simulated_banner(k: str) -> None:
         st.warning("**SIMULATED DATA.** At least one loaded dataset is marked simulated: its "
                    "numbers illustrate the method and are not observations.",
                    icon=":material/science:")
+
+
+def zh_names(k: str) -> dict[str, str]:
+    """City name -> Chinese name (``name_zh`` of the cities), for the cities that have one."""
+    c = D.cities(k)
+    if c is None or not len(c) or "name_zh" not in c.columns:
+        return {}
+    z = c.dropna(subset=["name_zh"])
+    return {str(n): str(v) for n, v in zip(z["name"], z["name_zh"]) if str(v).strip()}
+
+
+def zh_ui(k: str, *, key: str) -> bool:
+    """A "中文名" toggle, shown only when the cities have Chinese names."""
+    if not zh_names(k):
+        return False
+    return st.toggle("中文名 (Chinese names)", value=False, key=key,
+                     help="Add the cities' Chinese names (name_zh of the cities file) to the table.")
+
+
+def with_zh(frame, k: str, column: str, show: bool):
+    """``frame`` with a ``中文名`` column after ``column`` when ``show`` (names from the cities)."""
+    if not show or column not in frame.columns:
+        return frame
+    names = zh_names(k)
+    out = frame.copy()
+    out.insert(list(out.columns).index(column) + 1, "中文名",
+               out[column].astype(str).map(names).fillna(""))
+    return out
