@@ -21,11 +21,12 @@ _FALKOR = re.compile(r"errMsg:\s*(?P<reason>.*?)\s+line:\s*(?P<line>\d+),\s*colu
 _NEO4J = re.compile(r"^(?P<reason>.*?)\s*\(line (?P<line>\d+), column (?P<col>\d+) \(offset: \d+\)\)", re.S)
 
 
-def syntax_message(msg: str, cypher: str | None = None) -> str | None:
+def syntax_message(msg: str, cypher: str | None = None, *, prefix: str = "") -> str | None:
     """The clean message for a database's syntax error text, or None when ``msg`` is not one.
 
     ``cypher`` (the query) gives the exact line to show under the message; without it the
-    database's own context is used.
+    database's own context is used. ``prefix``: text the store put before the user's query
+    (Neo4j's store runs ``EXPLAIN`` + the query first); it is taken off line 1 and its column.
 
     >>> print(syntax_message("errMsg: Invalid input 'R': expected RETURN line: 2, column: 23, "
     ...                      "offset: 37 errCtx: WHERE c.name = 'x' RETRN c errCtxOffset: 22"))
@@ -46,6 +47,8 @@ def syntax_message(msg: str, cypher: str | None = None) -> str | None:
         text, caret = m.group("ctx"), int(m.group("ctxoff"))
     elif (q := re.search(r'^"(.*)"\s*$', msg[m.end():], re.M)) is not None:  # Neo4j's quoted line
         text, caret = q.group(1), col - 1
+    if prefix and line == 1 and text is not None and text.startswith(prefix):
+        text, caret, col = text[len(prefix):], caret - len(prefix), col - len(prefix)
     out = f"syntax error at line {line}, column {col}: {reason}"
     if text is not None:
         out += f"\n  {text.rstrip()}\n  {' ' * max(0, min(caret, len(text)))}^"

@@ -541,7 +541,7 @@ def _translate(e: BaseException, where: str = "") -> CultnetError:
     if "AccessMode" in code or code.endswith("Security.Forbidden"):
         return QueryRejected(f"read-only: this console only runs read queries; {msg}")
     if "SyntaxError" in code:
-        return QueryRejected(syntax_message(msg) or f"syntax error: {msg}")
+        return QueryRejected(syntax_message(msg, prefix="EXPLAIN ") or f"syntax error: {msg}")
     if code.startswith("Neo.ClientError"):
         return QueryRejected(f"query rejected: {msg}")
     if isinstance(e, nx.DatabaseUnavailable) or code.startswith("Neo.TransientError"):
