@@ -422,10 +422,17 @@ def column_widths(frame: pd.DataFrame, *, char_px: float = 7.5, pad_px: int = 28
         if pd.api.types.is_float_dtype(vals):
             longest = max([len(f"{v:.4g}") for v in vals.dropna()] or [0])
         else:
-            longest = int(vals.astype(str).str.len().max()) if len(vals) else 0
+            longest = max([len(str(v)) for v in vals.astype(object) if not _missing(v)] or [0])
         chars = min(max(len(str(c)), longest), max_chars)
         out[str(c)] = int(min(max(chars * char_px + pad_px, COLUMN_PX[0]), COLUMN_PX[1]))
     return out
+
+
+def _missing(v) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):  # lists, dicts: not missing
+        return False
 
 
 def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, xlsx: bool = False,
