@@ -104,6 +104,15 @@ def data_key() -> str:
     return h.hexdigest()[:16]
 
 
+def view_key(data: str, gravity: dict | None = None) -> str:
+    """The key every cached read and result of a run takes: the data key plus the choices that
+    change what a page computes from the same data (the gravity model's masses, asymmetry and
+    income), so that two choices never share a cache entry."""
+    if not gravity:
+        return data
+    return f"{data}-{hashlib.sha1(repr(_gravity_key(gravity)).encode()).hexdigest()[:8]}"
+
+
 def clear() -> None:
     """Drop cached reads and results (after a load or a delete)."""
     st.cache_data.clear()
@@ -175,12 +184,53 @@ def has_data(key: str) -> bool:
 # city networks: stored LINKS, or the gravity model computed from cities + indicators
 # ---------------------------------------------------------------------------------------------
 
-METHOD_HELP = ("gravity: the modified gravity model of the paper computed from the indicators "
-               "(masses pop and cul, economic distance with gdp_pc, b = 2, arc when a link is "
-               "above its row mean), or gravity links stored by `cultnet network gravity`. "
+METHOD_HELP = ("gravity: the modified gravity model computed from the indicators (masses, "
+               "asymmetry and income chosen under \"Gravity model\", b = 2, arc when a link is "
+               "above its row mean), or gravity links stored by `cultnet gravity --write`. "
                "cooperation: enterprise cooperation aggregated to cities. observed: city links "
                "loaded as such.")
-GRAVITY_NEEDS = ("pop", "cul", "gdp_pc")
+PAPER_GRAVITY = {"masses": ("pop", "cul"), "asymmetry": "cul", "income": "gdp_pc"}
+# hints for sensible defaults on a study's own columns (lower-case substrings, any language)
+POPULATION_HINTS = ("pop", "resident", "inhabitant", "people", "人口")
+INCOME_HINTS = ("gdp_pc", "income", "per_capita", "percap", "_pc", "人均")
+
+
+def numeric_indicator_columns(ind: pd.DataFrame | None) -> list[str]:
+    """The numeric indicator columns of a study (not city or year), in file order."""
+    if ind is None or not len(ind):
+        return []
+    return [c for c in ind.columns if c not in ("city", "year")
+            and pd.api.types.is_numeric_dtype(ind[c])]
+
+
+def gravity_defaults(columns: list[str]) -> dict:
+    """The gravity model's masses, asymmetry and income for a study's indicator columns.
+
+    The paper's choice (masses pop and cul, asymmetry cul, income gdp_pc) when those columns
+    exist; otherwise a population-like column and the first other column as masses, the latter
+    as the asymmetry, and an income-per-head-like column as the income (none when there is
+    none: the distance is then geographic only).
+
+    >>> gravity_defaults(["revenue", "broadband", "residents", "income_pc"])
+    {'masses': ('residents', 'revenue'), 'asymmetry': 'revenue', 'income': 'income_pc'}
+    >>> gravity_defaults(["pop", "cul", "gdp_pc", "dig"])["masses"]
+    ('pop', 'cul')
+    """
+    cols = list(columns)
+    if set(PAPER_GRAVITY["masses"]) | {PAPER_GRAVITY["income"]} <= set(cols):
+        return dict(PAPER_GRAVITY)
+    low = {c: str(c).lower() for c in cols}
+    income = next((c for c in cols if any(h in low[c] for h in INCOME_HINTS)), None)
+    pop = next((c for c in cols if c != income and any(h in low[c] for h in POPULATION_HINTS)), None)
+    rest = [c for c in cols if c not in (income, pop)]
+    masses = tuple(x for x in (pop, rest[0] if rest else None) if x) or tuple(cols[:1])
+    asym = rest[0] if rest else None
+    return {"masses": masses, "asymmetry": asym, "income": income}
+
+
+def _gravity_key(params: dict | None) -> tuple:
+    p = params or {}
+    return (tuple(p.get("masses") or ()), p.get("asymmetry"), p.get("income"))
 
 
 def _linked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -193,16 +243,32 @@ def _linked(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _can_compute_gravity(key: str) -> bool:
-    c, i = cities(key), indicators(key)
+    """Cities with coordinates and at least one numeric indicator: the gravity model can run."""
+    c = cities(key)
     return (c is not None and len(c) > 1 and {"lat", "lon"} <= set(c.columns)
-            and i is not None and len(i) > 0 and set(GRAVITY_NEEDS) <= set(i.columns))
+            and bool(c[["lat", "lon"]].notna().all(axis=1).sum() > 1)
+            and bool(numeric_indicator_columns(indicators(key))))
+
+
+def gravity_params(key: str) -> dict:
+    """The gravity model's parameters chosen on the page (session state ``gravity_params``),
+    else the defaults for the study's columns (:func:`gravity_defaults`)."""
+    chosen = st.session_state.get("gravity_params")
+    cols = numeric_indicator_columns(indicators(key))
+    if chosen and chosen.get("masses") and set(chosen["masses"]) <= set(cols) and all(
+            v is None or v in cols for v in (chosen.get("asymmetry"), chosen.get("income"))):
+        return dict(chosen)
+    return gravity_defaults(cols)
 
 
 @st.cache_data(show_spinner="Computing gravity networks ...")
-def computed_gravity(key: str) -> pd.DataFrame:
-    """gravity_links over every year of the indicators (the paper's default parameters)."""
+def computed_gravity(key: str, masses: tuple[str, ...], asymmetry: str | None,
+                     income: str | None) -> pd.DataFrame:
+    """gravity_links over every year of the indicators with the given masses, asymmetry and
+    income (b = 2, row-mean threshold without the diagonal)."""
     gravity = optional_module("cultnet.analysis.gravity", "The gravity model")
-    return gravity.gravity_links(cities(key), indicators(key))
+    return gravity.gravity_links(cities(key), indicators(key), masses=masses, asymmetry=asymmetry,
+                                 income=income)
 
 
 @st.cache_data(show_spinner=False)
@@ -238,7 +304,7 @@ def city_links(key: str, method: str, year: int | None) -> pd.DataFrame:
         return stored
     if not _can_compute_gravity(key):
         return stored
-    g = computed_gravity(key)
+    g = computed_gravity(key, *_gravity_key(gravity_params(key)))
     if year is not None:
         g = g[g["year"] == int(year)]
     return _linked(g)[["source", "target", "weight", "year"]]
@@ -477,7 +543,10 @@ def spatial_w(key: str, year: int) -> pd.DataFrame:
     if stored is not None and len(stored):
         return stored[["source", "target", "weight"]]
     gravity = optional_module("cultnet.analysis.gravity", "The gravity model")
-    return gravity.gravity_matrix(cities(key), indicators(key), year=int(year))
+    gp = gravity_params(key)
+    return gravity.gravity_matrix(cities(key), indicators(key), year=int(year),
+                                  masses=tuple(gp["masses"]), asymmetry=gp["asymmetry"],
+                                  income=gp["income"])
 
 
 @st.cache_data(show_spinner="Computing Moran's I ...")

@@ -37,13 +37,14 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
            "#000000"]
 SEQUENTIAL = "Blues"
 DIVERGING = "RdBu"
-FONT = "Inter, 'Source Sans Pro', 'Noto Sans', 'Noto Sans CJK SC', Arial, sans-serif"
+FONT = ("Inter, 'Source Sans Pro', 'Noto Sans', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', Arial, "
+        "sans-serif")
 # One colour per network role, the same on every page, plot and export whatever roles a network
 # happens to have (analysis.roles.ROLES, its groups, and the four block roles). Okabe-Ito.
 ROLE_COLOURS: dict[str, str] = {
-    "core hub": "#D55E00", "bridge": "#E69F00", "sub-node": "#0072B2", "edge node": "#56B4E9",
-    "center": "#D55E00", "edge": "#56B4E9",
-    "net spillover": "#CC79A7", "bidirectional spillover": "#009E73", "broker": "#E69F00",
+    "core hub": "#D55E00", "bridge": "#E69F00", "sub-node": "#0072B2", "edge node": "#009E73",
+    "center": "#D55E00", "edge": "#009E73",
+    "net spillover": "#CC79A7", "bidirectional spillover": "#56B4E9", "broker": "#E69F00",
     "net beneficiary": "#0072B2", "unassigned": "#999999",
 }
 

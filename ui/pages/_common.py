@@ -61,12 +61,13 @@ def guard(what: str = "") -> Iterator[None]:
 
 
 def key() -> str:
-    """The data key of this run (computed once per run by the router)."""
+    """The key of this run: the data key (computed once per run by the router) and the gravity
+    model's choices (:func:`cultnet.ui.data.view_key`)."""
     k = st.session_state.get("_data_key")
     if not k:
         k = D.data_key()
         st.session_state["_data_key"] = k
-    return k
+    return D.view_key(k, st.session_state.get("gravity_params"))
 
 
 def require_data(*, need: tuple[str, ...] = ()) -> str:
@@ -100,6 +101,8 @@ def network_ui(k: str, *, prefix: str, allow_all_years: bool = False) -> tuple[s
     c1, c2 = st.columns([1, 3])
     method = c1.segmented_control("Network", methods, default=methods[0],
                                   key=f"{prefix}_method", help=D.METHOD_HELP) or methods[0]
+    if method == "gravity":
+        k = gravity_ui(k, prefix=prefix)
     years = D.network_years(k, method)
     if not years:
         c2.info(f"No {method} links in the data.")
@@ -109,6 +112,42 @@ def network_ui(k: str, *, prefix: str, allow_all_years: bool = False) -> tuple[s
         return method, years[0]
     year = c2.select_slider("Year", options=years, value=years[-1], key=f"{prefix}_year")
     return method, int(year)
+
+
+def gravity_ui(k: str, *, prefix: str) -> str:
+    """The gravity model's masses, asymmetry and income, chosen from the study's own numeric
+    indicator columns (defaults: :func:`cultnet.ui.data.gravity_defaults`). Shared by every page
+    (session state ``gravity_params``); returns the key of the chosen model. Stored gravity links
+    (``cultnet gravity --write``) win over the computed ones: then the choice is shown, not used."""
+    stored = D.stored_city_edges(k, method="gravity")
+    if stored is not None and len(stored):
+        st.caption("Gravity network: the links stored by `cultnet gravity --write` (its own "
+                   "masses and parameters).")
+        return k
+    cols = D.numeric_indicator_columns(D.indicators(k))
+    cur = D.gravity_params(k)
+    with st.expander(f"Gravity model: masses {', '.join(cur['masses'])}; asymmetry "
+                     f"{cur['asymmetry'] or 'none'}; income {cur['income'] or 'none'}"):
+        c1, c2, c3 = st.columns([2, 1, 1])
+        masses = c1.multiselect("Masses (geometric mean of their product)", cols,
+                                default=list(cur["masses"]), key=f"{prefix}_grav_masses")
+        none = "(none)"
+        asym = c2.selectbox("Asymmetry k = X_i/(X_i+X_j)", [none, *cols],
+                            index=[none, *cols].index(cur["asymmetry"] or none),
+                            key=f"{prefix}_grav_asym")
+        income = c3.selectbox("Income for the economic distance", [none, *cols],
+                              index=[none, *cols].index(cur["income"] or none),
+                              key=f"{prefix}_grav_income")
+        st.caption("y_ij = k_ij (M_i M_j)^(1/m) / (D_ij / |g_i - g_j|)^2, great-circle km; an arc "
+                   "i → j when y_ij is above the mean of row i (diagonal excluded). The choice "
+                   "applies on every page.")
+    chosen = {"masses": tuple(masses) or tuple(cur["masses"]),
+              "asymmetry": None if asym == none else asym,
+              "income": None if income == none else income}
+    if chosen != cur:
+        st.session_state["gravity_params"] = chosen
+        st.rerun()
+    return D.view_key(st.session_state.get("_data_key") or D.data_key(), chosen)
 
 
 def header(title: str, caption: str = "") -> None:

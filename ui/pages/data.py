@@ -16,11 +16,11 @@ from cultnet.ui.pages import _common as C
 ROLES = ("cities", "indicators", "edges", "enterprises", "series")
 ROLE_HELP = {
     "cities": "name, name_zh, province, lat, lon (+ numeric attributes)",
-    "indicators": "city, year + indicator columns (cul, dig, tech, res, dem, sys, pop, gdp_pc, ...)",
+    "indicators": "city, year + any numeric indicator columns (your own names)",
     "edges": "source, target, weight, year (CSV/XLSX), a Pajek .net file, or node-partner-"
              "frequency triples; enterprises (cooperation) or cities (observed links)",
     "enterprises": "id, name, city (+ attributes)",
-    "series": "region, period (2015Q1 or 2015), freq + series columns (dt, wfb, wsb, ...)",
+    "series": "region, period (e.g. 2012Q1 or 2012), freq + numeric series columns",
 }
 # what the loader reads (etl.read): no legacy .xls (save it as .xlsx), which it refuses
 UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "net", "paj")
