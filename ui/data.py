@@ -91,26 +91,71 @@ def store() -> Any:
 
 
 def data_key() -> str:
-    """A short hash of the store configuration and of every dataset's id, load time and status.
+    """A short hash of the store configuration and of every dataset's id, load time and status
+    (of every study: one cheap read per rerun; a load or delete anywhere changes it).
 
-    One cheap read per rerun; every cached read below is keyed by it.
+    The key a page passes to the cached reads below is :func:`view_key`: this data key, the
+    selected study and the page's model choices.
     """
     s = settings()
     ds = store().datasets()
     h = hashlib.sha1(repr(_settings_key(s)).encode())
     if ds is not None and len(ds):
-        cols = [c for c in ("id", "loaded_at", "status", "sha256") if c in ds.columns]
+        cols = [c for c in ("id", "loaded_at", "status", "sha256", "study") if c in ds.columns]
         h.update(ds[cols].astype(str).to_csv(index=False).encode())
     return h.hexdigest()[:16]
 
 
-def view_key(data: str, gravity: dict | None = None) -> str:
-    """The key every cached read and result of a run takes: the data key plus the choices that
-    change what a page computes from the same data (the gravity model's masses, asymmetry and
-    income), so that two choices never share a cache entry."""
-    if not gravity:
-        return data
-    return f"{data}-{hashlib.sha1(repr(_gravity_key(gravity)).encode()).hexdigest()[:8]}"
+def view_key(data: str, gravity: dict | None = None, study: str | None = None) -> str:
+    """The key every cached read and result of a run takes: ``<data key>|<study>|<choices>``.
+
+    The study makes every read study-scoped and keeps two studies' results apart in the cache;
+    the choices (the gravity model's masses, asymmetry and income) keep two models of the same
+    data apart. :func:`study_of` reads the study back.
+
+    >>> study_of(view_key("ab12", None, "shanxi")), study_of(view_key("ab12"))
+    ('shanxi', None)
+    """
+    grav = hashlib.sha1(repr(_gravity_key(gravity)).encode()).hexdigest()[:8] if gravity else ""
+    return f"{data}|{study or ''}|{grav}"
+
+
+def study_of(key: str) -> str | None:
+    """The study a view key is scoped to (None: a store without studies)."""
+    parts = str(key).split("|")
+    return parts[1] or None if len(parts) > 1 else None
+
+
+def scope(key: str) -> Any:
+    """What the reads of ``key`` go through: the study's :class:`~cultnet.graph.store.Study`
+    (``store.study(name)``), or the store itself when it has no studies."""
+    st_ = store()
+    name = study_of(key)
+    if name is not None and hasattr(st_, "study"):
+        return st_.study(name)
+    return st_
+
+
+@st.cache_data(show_spinner=False)
+def studies(data: str) -> pd.DataFrame:
+    """The studies in the store (``store.studies()``: name, datasets, counts, years, simulated);
+    an empty frame for a store without studies."""
+    st_ = store()
+    if not hasattr(st_, "studies"):
+        return pd.DataFrame(columns=["name"])
+    return st_.studies()
+
+
+def default_study(names: list[str]) -> str:
+    """The study a session opens on: ``CULTNET_STUDY`` when it names one, else the first study
+    that is not the simulated sample (a user's own data before the demo), else the first."""
+    import os
+
+    env = os.environ.get("CULTNET_STUDY")
+    if env in names:
+        return env
+    own = [n for n in names if n != "liaoning-sample"]
+    return (own or names)[0]
 
 
 def clear() -> None:
@@ -130,42 +175,51 @@ def describe(key: str) -> dict:
 
 @st.cache_data(show_spinner=False)
 def counts(key: str) -> dict:
-    return store().counts()
+    return scope(key).counts()
 
 
 @st.cache_data(show_spinner=False)
 def datasets(key: str) -> pd.DataFrame:
-    return store().datasets()
+    return scope(key).datasets()
 
 
 @st.cache_data(show_spinner=False)
 def cities(key: str) -> pd.DataFrame:
-    return store().cities()
+    return scope(key).cities()
 
 
 @st.cache_data(show_spinner=False)
 def indicators(key: str) -> pd.DataFrame:
-    return store().indicators()
+    return scope(key).indicators()
 
 
 @st.cache_data(show_spinner=False)
 def enterprises(key: str) -> pd.DataFrame:
-    return store().enterprises()
+    return scope(key).enterprises()
 
 
 @st.cache_data(show_spinner=False)
 def series(key: str) -> pd.DataFrame:
-    return store().series()
+    return scope(key).series()
 
 
 @st.cache_data(show_spinner=False)
 def stored_city_edges(key: str, method: str | None = None, year: int | None = None) -> pd.DataFrame:
-    return store().edges("city", year=year, method=method)
+    return scope(key).edges("city", year=year, method=method)
 
 
 @st.cache_data(show_spinner=False)
 def enterprise_edges(key: str, year: int | None = None) -> pd.DataFrame:
-    return store().edges("enterprise", year=year)
+    return scope(key).edges("enterprise", year=year)
+
+
+def run_query(key: str, cypher: str, params: dict | None = None, **kw: Any):
+    """A user query (read-only, bounded) with the study of ``key`` passed as ``$study``."""
+    st_ = store()
+    name = study_of(key)
+    if name is not None:
+        return st_.query(cypher, params, study=name, **kw)
+    return st_.query(cypher, params, **kw)
 
 
 def simulated(key: str) -> bool:
@@ -176,8 +230,11 @@ def simulated(key: str) -> bool:
 
 
 def has_data(key: str) -> bool:
+    """Whether the study (or the store) holds any node."""
     c = counts(key)
-    return bool(sum((c.get("labels") or {}).values()))
+    if isinstance(c, dict) and "labels" in c:
+        return bool(sum((c.get("labels") or {}).values()))
+    return bool(sum(v for v in (c or {}).values() if isinstance(v, (int, float))))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -61,13 +61,18 @@ def guard(what: str = "") -> Iterator[None]:
 
 
 def key() -> str:
-    """The key of this run: the data key (computed once per run by the router) and the gravity
-    model's choices (:func:`cultnet.ui.data.view_key`)."""
+    """The key of this run: the data key (computed once per run by the router), the study
+    chosen in the sidebar and the gravity model's choices (:func:`cultnet.ui.data.view_key`)."""
     k = st.session_state.get("_data_key")
     if not k:
         k = D.data_key()
         st.session_state["_data_key"] = k
-    return D.view_key(k, st.session_state.get("gravity_params"))
+    return D.view_key(k, st.session_state.get("gravity_params"), st.session_state.get("_study"))
+
+
+def study() -> str | None:
+    """The study of this run (None: a store without studies)."""
+    return st.session_state.get("_study")
 
 
 def require_data(*, need: tuple[str, ...] = ()) -> str:
@@ -77,7 +82,8 @@ def require_data(*, need: tuple[str, ...] = ()) -> str:
     ``enterprises``)."""
     k = key()
     if not D.has_data(k):
-        st.info("The store is empty. Load the sample data or your own files on the Data page.",
+        where = f"The study '{study()}' is empty" if study() else "The store is empty"
+        st.info(f"{where}. Load your own files or the sample data on the Data page.",
                 icon=":material/database:")
         st.page_link(PAGE_PATHS["data"], label="Go to Data", icon=":material/upload:")
         st.stop()
@@ -147,7 +153,7 @@ def gravity_ui(k: str, *, prefix: str) -> str:
     if chosen != cur:
         st.session_state["gravity_params"] = chosen
         st.rerun()
-    return D.view_key(st.session_state.get("_data_key") or D.data_key(), chosen)
+    return D.view_key(st.session_state.get("_data_key") or D.data_key(), chosen, study())
 
 
 def header(title: str, caption: str = "") -> None:
@@ -161,9 +167,11 @@ def header(title: str, caption: str = "") -> None:
 
 def simulated_banner(k: str) -> None:
     if D.simulated(k):
-        st.warning("**SIMULATED DATA.** At least one loaded dataset is marked simulated: its "
-                   "numbers illustrate the method and are not observations.",
-                   icon=":material/science:")
+        what = f"The study **{study()}** holds" if study() else "At least one loaded dataset is"
+        st.warning(f"**SIMULATED DATA.** {what} a dataset marked simulated: its numbers illustrate "
+                   "the method and are not observations." if study() else
+                   f"**SIMULATED DATA.** {what} marked simulated: its numbers illustrate the "
+                   "method and are not observations.", icon=":material/science:")
 
 
 def zh_names(k: str) -> dict[str, str]:
