@@ -64,6 +64,29 @@ def store_session() -> Iterator[Any]:
         store.close()
 
 
+@contextmanager
+def study_session(name: str | None = None) -> Iterator[tuple[Any, Any]]:
+    """Open the store and the study a command reads or writes; yields ``(store, study)``.
+
+    The study is ``name`` (the command's ``--study``), else the global ``--study``, else
+    ``CULTNET_STUDY``, else the only study in the store; otherwise the store's
+    ``resolve_study`` raises a CultnetError that lists the studies. A store without studies is
+    its own (only) scope.
+    """
+    with store_session() as store:
+        if not hasattr(store, "study"):
+            yield store, store
+            return
+        resolved = store.resolve_study(name or getattr(_GLOBAL, "study", None))
+        yield store, store.study(resolved)
+
+
+def study_label(study: Any) -> str:
+    """``study NAME: `` for output lines ('' for a store without studies)."""
+    name = getattr(study, "name", None)
+    return f"study {name}: " if isinstance(name, str) else ""
+
+
 def handle_errors(fn: Callable) -> Callable:
     """Print CultnetError messages (never a traceback) and exit with the error's code."""
 

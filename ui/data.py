@@ -26,6 +26,7 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
+from cultnet.analysis.gravity import default_parameters as gravity_defaults
 from cultnet.errors import CultnetError, NotEnoughData
 from cultnet.settings import Settings
 
@@ -246,43 +247,12 @@ METHOD_HELP = ("gravity: the modified gravity model computed from the indicators
                "above its row mean), or gravity links stored by `cultnet gravity --write`. "
                "cooperation: enterprise cooperation aggregated to cities. observed: city links "
                "loaded as such.")
-PAPER_GRAVITY = {"masses": ("pop", "cul"), "asymmetry": "cul", "income": "gdp_pc"}
-# hints for sensible defaults on a study's own columns (lower-case substrings, any language)
-POPULATION_HINTS = ("pop", "resident", "inhabitant", "people", "人口")
-INCOME_HINTS = ("gdp_pc", "income", "per_capita", "percap", "_pc", "人均")
-
-
 def numeric_indicator_columns(ind: pd.DataFrame | None) -> list[str]:
     """The numeric indicator columns of a study (not city or year), in file order."""
     if ind is None or not len(ind):
         return []
     return [c for c in ind.columns if c not in ("city", "year")
             and pd.api.types.is_numeric_dtype(ind[c])]
-
-
-def gravity_defaults(columns: list[str]) -> dict:
-    """The gravity model's masses, asymmetry and income for a study's indicator columns.
-
-    The paper's choice (masses pop and cul, asymmetry cul, income gdp_pc) when those columns
-    exist; otherwise a population-like column and the first other column as masses, the latter
-    as the asymmetry, and an income-per-head-like column as the income (none when there is
-    none: the distance is then geographic only).
-
-    >>> gravity_defaults(["revenue", "broadband", "residents", "income_pc"])
-    {'masses': ('residents', 'revenue'), 'asymmetry': 'revenue', 'income': 'income_pc'}
-    >>> gravity_defaults(["pop", "cul", "gdp_pc", "dig"])["masses"]
-    ('pop', 'cul')
-    """
-    cols = list(columns)
-    if set(PAPER_GRAVITY["masses"]) | {PAPER_GRAVITY["income"]} <= set(cols):
-        return dict(PAPER_GRAVITY)
-    low = {c: str(c).lower() for c in cols}
-    income = next((c for c in cols if any(h in low[c] for h in INCOME_HINTS)), None)
-    pop = next((c for c in cols if c != income and any(h in low[c] for h in POPULATION_HINTS)), None)
-    rest = [c for c in cols if c not in (income, pop)]
-    masses = tuple(x for x in (pop, rest[0] if rest else None) if x) or tuple(cols[:1])
-    asym = rest[0] if rest else None
-    return {"masses": masses, "asymmetry": asym, "income": income}
 
 
 def _gravity_key(params: dict | None) -> tuple:

@@ -15,7 +15,7 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError, ValidationError
-from cultnet.ui.common import console, handle_errors, out, print_json, progress_bar, store_session
+from cultnet.ui.common import console, handle_errors, out, print_json, progress_bar, store_session, study_session
 
 
 def print_problems(err: ValidationError) -> None:
@@ -110,6 +110,7 @@ def register(app: typer.Typer) -> None:
         method: Optional[str] = typer.Option(None, "--method", help="LINKS method: cooperation, gravity, observed (city level)"),
         output: Path = typer.Option(..., "-o", "--output", help="file to write"),
         directed: Optional[bool] = typer.Option(None, "--directed/--undirected", help="override the direction (default: as stored: gravity directed, other links as loaded)"),
+        study: Optional[str] = typer.Option(None, "--study", help="the study to export (default: the global --study, CULTNET_STUDY, or the only study)"),
     ) -> None:
         """Write a network from the store to a file: every node (isolates too), the stored direction
         (Pajek *Arcs or *Edges, GraphML/GEXF edge default)."""
@@ -125,17 +126,21 @@ def register(app: typer.Typer) -> None:
             raise CultnetError(f"Unknown --method {method!r}: choose one of {', '.join(LINK_METHODS)}.")
         if method is not None and level != "city":
             raise CultnetError("--method applies to --level city only.")
-        with store_session() as store:
-            edges = store.edges(level, year=year, method=method)
-            nodes = store.cities() if level == "city" else store.enterprises()
+        with study_session(study) as (_store, scope):
+            edges = scope.edges(level, year=year, method=method)
+            nodes = scope.cities() if level == "city" else scope.enterprises()
+            recorded = scope.directed(level, method) if hasattr(scope, "directed") and (
+                level == "enterprise" or method is not None) else None
         if not len(edges):
             raise CultnetError(f"No {level} edges in the store"
                                + (f" for year {year}" if year is not None else "")
                                + (f" with method {method}" if method else "") + ": nothing exported.")
         comment = f"cultnet export level={level} year={year if year is not None else 'all'}" \
-                  + (f" method={method}" if method else "")
+                  + (f" method={method}" if method else "") + (f" study={scope.name}" if _store is not scope else "")
         from cultnet.graph.export import stored_direction
 
+        if directed is None and recorded is not None:
+            directed = bool(recorded)
         if directed is None:
             if level == "city" and "method" in edges.columns:
                 by_method = {str(m): stored_direction(f, level="city", method=str(m))

@@ -23,7 +23,7 @@ from rich.table import Table
 
 from cultnet.errors import CultnetError, NotEnoughData
 from cultnet.ui.common import (console, handle_errors, out, print_json, print_table, progress_bar,
-                               store_session, warn_if_simulated)
+                               study_session, warn_if_simulated)
 
 METHODS = ("gravity", "cooperation", "observed")
 LEVELS = ("city", "enterprise")
@@ -35,6 +35,7 @@ class LoadedGraph:
     source: str
     year: int | None
     notes: list[str]
+    study: str | None = None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -69,12 +70,28 @@ def _parse_threshold(s: str) -> str | float:
         raise CultnetError(f"--threshold {s!r}: use row_mean, global_mean or a number") from None
 
 
-def _gravity_params(masses: str, asymmetry: str, income: str, b: float) -> dict[str, Any]:
-    ms = [m.strip() for m in masses.split(",") if m.strip()]
+def _gravity_params(masses: str | None, asymmetry: str | None, income: str | None, b: float,
+                    indicators: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The gravity model's parameters: what the user gave, the rest from the study's own columns
+    (:func:`cultnet.analysis.gravity.default_parameters`)."""
+    from cultnet.analysis.gravity import default_parameters
+
+    cols = [c for c in (indicators.columns if indicators is not None else [])
+            if c not in ("city", "year") and pd.api.types.is_numeric_dtype(indicators[c])]
+    dflt = default_parameters(cols) if cols else {"masses": ("pop", "cul"), "asymmetry": "cul",
+                                                  "income": "gdp_pc"}
+    ms = tuple(m.strip() for m in masses.split(",") if m.strip()) if masses is not None else dflt["masses"]
     if not ms:
-        raise CultnetError("--masses needs at least one indicator column, e.g. pop,cul")
-    return {"masses": tuple(ms), "asymmetry": None if asymmetry.lower() in ("", "none") else asymmetry,
-            "income": None if income.lower() in ("", "none") else income, "b": b}
+        raise CultnetError("--masses needs at least one indicator column"
+                           + (f" (the study has {', '.join(cols)})" if cols else ""))
+
+    def pick(v: str | None, d: str | None) -> str | None:
+        if v is None:
+            return d
+        return None if v.strip().lower() in ("", "none") else v.strip()
+
+    return {"masses": ms, "asymmetry": pick(asymmetry, dflt["asymmetry"]),
+            "income": pick(income, dflt["income"]), "b": b}
 
 
 def _latest_year(frame: pd.DataFrame) -> int | None:
@@ -87,7 +104,7 @@ def _latest_year(frame: pd.DataFrame) -> int | None:
 
 def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[str],
                directed: bool | None = None, gravity: dict[str, Any] | None = None,
-               threshold: str | float = "row_mean") -> LoadedGraph:
+               threshold: str | float = "row_mean", study: str | None = None) -> LoadedGraph:
     """The graph a command analyses (see module docstring).
 
     Direction: ``directed`` (``--directed/--undirected``) overrides; otherwise it is what the
@@ -95,9 +112,10 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
     :func:`cultnet.etl.read.read_edge_file`) or how the store holds the edge set (gravity
     directed, other links as loaded: :func:`cultnet.graph.export.stored_direction`).
     Vertices: every node of the file (a Pajek file's ``*Vertices``, isolates included) or of the
-    store (every city, or every enterprise), not only the endpoints of the edges.
+    study (every city, or every enterprise), not only the endpoints of the edges. ``study``:
+    the study to read (:func:`cultnet.ui.common.study_session`).
     """
-    from cultnet.graph.export import frame_to_igraph, stored_direction, vertex_frame
+    from cultnet.graph.export import frame_to_igraph, vertex_frame
 
     notes: list[str] = []
     if method not in METHODS:
@@ -126,7 +144,9 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
                      "weights summed")
         return LoadedGraph(g, f"file {path.name}", y, notes)
 
-    with store_session() as store:
+    with study_session(study) as (_store, store):
+        name = getattr(store, "name", None) if store is not _store else None
+        where = f"study {name}: " if name else "store: "
         warn_if_simulated(store.datasets())
         if level == "enterprise":
             ed_all = store.edges("enterprise")
@@ -134,11 +154,11 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
             ed = ed_all if y is None else ed_all[pd.to_numeric(ed_all["year"]) == y]
             if ed.empty:
                 raise NotEnoughData(f"no enterprise cooperation edges{'' if y is None else f' in {y}'} in the store")
-            is_directed = stored_direction(ed_all, level="enterprise") if directed is None else directed
+            is_directed = directed if directed is not None else _direction(store, ed_all, "enterprise", None)
             g = frame_to_igraph(ed, store.enterprises(), directed=is_directed, key="id")
             notes.append(f"enterprise cooperation analysed as {'directed' if is_directed else 'undirected'}"
                          + (override or " (as stored)"))
-            return LoadedGraph(g, "store: enterprise cooperation", y, notes)
+            return LoadedGraph(g, f"{where}enterprise cooperation", y, notes, name)
         cities = store.cities()
         if method == "gravity":
             ind = store.indicators()
@@ -151,10 +171,12 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
             if ed.empty:
                 from cultnet.analysis.gravity import gravity_links
 
-                links = gravity_links(cities, ind, years=[y], threshold=threshold, **(gravity or {}))
+                links = gravity_links(cities, ind, years=[y], threshold=threshold,
+                                      **(gravity or _gravity_params(None, None, None, 2.0, ind)))
                 ed = links[links["linked"]]
-                notes.append(f"no stored gravity LINKS for {y}: computed on the fly from the store's "
-                             f"cities and indicators ({links.attrs.get('rule')}); "
+                notes.append(f"no stored gravity LINKS for {y}: computed on the fly from the "
+                             f"{'study' if name else 'store'}'s cities and indicators (masses "
+                             f"{', '.join(links.attrs.get('masses') or [])}; {links.attrs.get('rule')}); "
                              "run `cultnet gravity --write` to store them")
             elif "linked" in ed.columns:
                 ed = ed[ed["linked"].fillna(True).astype(bool)]
@@ -164,12 +186,23 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
             ed = ed_all if y is None else ed_all[pd.to_numeric(ed_all["year"]) == y]
             if ed.empty:
                 raise NotEnoughData(f"no '{method}' city links{'' if y is None else f' in {y}'} in the store")
-        is_directed = stored_direction(ed_all, level="city", method=method) if directed is None else directed
+        is_directed = directed if directed is not None else _direction(store, ed_all, "city", method)
         if method != "gravity" or override:
             notes.append(f"city {method} links analysed as {'directed' if is_directed else 'undirected'}"
                          + (override or " (as loaded)"))
         g = frame_to_igraph(ed, cities, directed=is_directed)
-        return LoadedGraph(g, f"store: city {method} links", y, notes)
+        return LoadedGraph(g, f"{where}city {method} links", y, notes, name)
+
+
+def _direction(scope: Any, edges: pd.DataFrame, level: str, method: str | None) -> bool:
+    """The stored direction of an edge set: ``Study.directed(level, method)`` where the store
+    records it, else as the edges were stored (:func:`cultnet.graph.export.stored_direction`)."""
+    from cultnet.graph.export import stored_direction
+
+    if level == "city" and method == "gravity":
+        return True
+    recorded = scope.directed(level, method) if hasattr(scope, "directed") else None
+    return bool(recorded) if recorded is not None else stored_direction(edges, level=level, method=method)
 
 
 def _fmt(v: Any) -> str:
@@ -218,6 +251,8 @@ _EDGES = typer.Option(None, "--edges", help="analyse an edge file instead of the
 _DIRECTED = typer.Option(None, "--directed/--undirected",
                          help="override the direction (default: as the file says or the store holds it)")
 _JSON = typer.Option(False, "--json", help="print JSON")
+_STUDY = typer.Option(None, "--study", help="the study to read (default: the global --study, "
+                      "CULTNET_STUDY, or the only study in the store)")
 _SEED = typer.Option(0, "--seed", help="random seed")
 
 
@@ -227,6 +262,7 @@ def register(app: typer.Typer) -> None:
     def network_command(
         year: Optional[int] = _YEAR, method: str = _METHOD, level: str = _LEVEL,
         edges: Optional[str] = _EDGES, directed: Optional[bool] = _DIRECTED, as_json: bool = _JSON,
+        study: Optional[str] = _STUDY,
         write: bool = typer.Option(False, "--write", help="store per-node results on the nodes (with a run id)"),
         closeness: str = typer.Option("wf", "--closeness", help="wf | reachable | ucinet | strict (matters only when not strongly connected)"),
         weighted_paths: bool = typer.Option(False, "--weighted-paths", help="path length = 1/weight (default: unweighted, as the paper)"),
@@ -237,15 +273,15 @@ def register(app: typer.Typer) -> None:
 
         if write and edges:
             raise CultnetError("--write stores results on the store's nodes; it cannot be used with --edges")
-        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed)
+        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed, study=study)
         rep = analyze_network(lg.graph, closeness=closeness, weighted_paths=weighted_paths)
         run_id = None
         if write:
             run_id = _run_id("network")
             cols = [c for c in rep.nodes.columns if c != "name"]
             res = rep.nodes.set_index("name")[cols]
-            with store_session() as store:
-                n = store.write_node_results(level, res, run_id=run_id, prefix="sna_")
+            with study_session(study) as (_store, scope):
+                n = scope.write_node_results(level, res, run_id=run_id, prefix="sna_")
             lg.notes.append(f"wrote {len(cols)} measures (prefix sna_) on {n} {level} nodes, run id {run_id}")
         if as_json:
             d = rep.to_dict()
@@ -286,22 +322,22 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def gravity_command(
         years: Optional[str] = typer.Option(None, "--years", help="e.g. 2015-2024 or 2020,2024 (default: all)"),
-        masses: str = typer.Option("pop,cul", "--masses", help="mass indicators; geometric mean of their product"),
-        asymmetry: str = typer.Option("cul", "--asymmetry", help="X of k_ij = X_i/(X_i+X_j), or none"),
-        income: str = typer.Option("gdp_pc", "--income", help="per-capita income for the economic distance, or none"),
+        masses: Optional[str] = typer.Option(None, "--masses", help="mass indicators; geometric mean of their product (default: pop,cul when the study has them, else a population-like column and the first other one)"),
+        asymmetry: Optional[str] = typer.Option(None, "--asymmetry", help="X of k_ij = X_i/(X_i+X_j), or none (default: cul, else the second mass)"),
+        income: Optional[str] = typer.Option(None, "--income", help="per-capita income for the economic distance, or none (default: gdp_pc, else an income-per-head-like column, else none)"),
         b: float = typer.Option(2.0, "--b", help="distance-decay exponent"),
         threshold: str = typer.Option("row_mean", "--threshold", help="row_mean (diagonal excluded) | global_mean | VALUE"),
         write: bool = typer.Option(False, "--write", help="store LINKS {method:'gravity', year, weight, linked}"),
         all_pairs: bool = typer.Option(False, "--all-pairs", help="with --write: store every pair's weight (linked true/false), not only the arcs"),
-        as_json: bool = _JSON,
+        as_json: bool = _JSON, study: Optional[str] = _STUDY,
     ) -> None:
-        """Modified gravity networks, one per year, from the store's cities and indicators."""
+        """Modified gravity networks, one per year, from the study's cities and indicators."""
         from cultnet.analysis.gravity import gravity_links
 
-        params = _gravity_params(masses, asymmetry, income, b)
         thr = _parse_threshold(threshold)
-        with store_session() as store:
+        with study_session(study) as (_store, store):
             cities, ind = store.cities(), store.indicators()
+            params = _gravity_params(masses, asymmetry, income, b, ind)
             links = gravity_links(cities, ind, years=_parse_years(years), threshold=thr, **params)
             run_id = None
             written = 0
@@ -331,13 +367,14 @@ def register(app: typer.Typer) -> None:
     def smallworld_command(
         year: Optional[int] = _YEAR, method: str = _METHOD, level: str = _LEVEL,
         edges: Optional[str] = _EDGES, directed: Optional[bool] = _DIRECTED, as_json: bool = _JSON,
+        study: Optional[str] = _STUDY,
         n_random: int = typer.Option(20, "--n-random", help="references per family (Erdős–Rényi, rewired)"),
         seed: int = _SEED,
     ) -> None:
         """Small-world test: C and L against random references, sigma and omega with their spread."""
         from cultnet.analysis.structure import small_world
 
-        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed)
+        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed, study=study)
         r = small_world(lg.graph, n_random=n_random, seed=seed)
         if as_json:
             print_json(r.to_dict() | {"source": lg.source, "year": lg.year, "load_notes": lg.notes})
@@ -364,6 +401,7 @@ def register(app: typer.Typer) -> None:
     def scalefree_command(
         year: Optional[int] = _YEAR, method: str = _METHOD, level: str = _LEVEL,
         edges: Optional[str] = _EDGES, directed: Optional[bool] = _DIRECTED, as_json: bool = _JSON,
+        study: Optional[str] = _STUDY,
         degree: str = typer.Option("all", "--degree", help="total | in | out | all (all: the three sequences, Broido-Clauset network verdict)"),
         n_boot: int = typer.Option(500, "--n-boot", help="bootstrap sets for the goodness-of-fit p-value"),
         seed: int = _SEED,
@@ -371,7 +409,7 @@ def register(app: typer.Typer) -> None:
         """Scale-free test (Clauset-Shalizi-Newman) with a Broido-Clauset verdict."""
         from cultnet.analysis.structure import broido_clauset, scale_free
 
-        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed)
+        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed, study=study)
         g = lg.graph
         if degree not in ("total", "in", "out", "all"):
             raise CultnetError("--degree: use total, in, out or all")
@@ -399,6 +437,7 @@ def register(app: typer.Typer) -> None:
     def roles_command(
         year: Optional[int] = _YEAR, method: str = _METHOD, level: str = _LEVEL,
         edges: Optional[str] = _EDGES, directed: Optional[bool] = _DIRECTED, as_json: bool = _JSON,
+        study: Optional[str] = _STUDY,
         k: float = typer.Option(1.0, "--k", help="standard deviations in the role thresholds"),
         blocks: bool = typer.Option(True, "--blocks/--no-blocks", help="also the CONCOR four-block model"),
         write: bool = typer.Option(False, "--write", help="store role, group (and block) on the nodes"),
@@ -408,7 +447,7 @@ def register(app: typer.Typer) -> None:
 
         if write and edges:
             raise CultnetError("--write cannot be used with --edges")
-        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed)
+        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed, study=study)
         r = city_roles(lg.graph, k=k)
         bm = block_model(lg.graph) if blocks and lg.graph.vcount() >= 4 else None
         run_id = None
@@ -417,8 +456,8 @@ def register(app: typer.Typer) -> None:
             res = r.set_index("name")[["role", "group"]]
             if bm is not None:
                 res = res.join(bm.membership.set_index("name")[["block", "block_role"]])
-            with store_session() as store:
-                store.write_node_results(level, res, run_id=run_id, prefix="sna_")
+            with study_session(study) as (_store, scope):
+                scope.write_node_results(level, res, run_id=run_id, prefix="sna_")
         if as_json:
             print_json({"roles": r, "rule": r.attrs.get("rule"), "blocks": bm.to_dict() if bm else None,
                         "source": lg.source, "year": lg.year, "run_id": run_id, "notes": lg.notes})
@@ -436,6 +475,7 @@ def register(app: typer.Typer) -> None:
     def robustness_command(
         year: Optional[int] = _YEAR, method: str = _METHOD, level: str = _LEVEL,
         edges: Optional[str] = _EDGES, directed: Optional[bool] = _DIRECTED, as_json: bool = _JSON,
+        study: Optional[str] = _STUDY,
         strategies: str = typer.Option("random,degree,betweenness", "--strategies"),
         runs: int = typer.Option(50, "--runs", help="random-removal runs averaged"),
         steps: Optional[int] = typer.Option(None, "--steps", help="recorded points (default: every removal)"),
@@ -444,7 +484,7 @@ def register(app: typer.Typer) -> None:
         """Largest component and global efficiency as nodes are removed (random vs targeted)."""
         from cultnet.analysis.robustness import robustness_curves
 
-        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed)
+        lg = load_graph(year=year, method=method, level=level, edges=edges, directed=directed, study=study)
         c = robustness_curves(lg.graph, strategies=tuple(s.strip() for s in strategies.split(",") if s.strip()),
                               runs=runs, seed=seed, steps=steps)
         if as_json:

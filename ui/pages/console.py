@@ -26,6 +26,9 @@ WRITE_DEMO = SavedQuery(
     description="Shows that the database itself refuses writes from the console.",
     params=(), text="CREATE (x:City {name: 'Atlantis'})\nRETURN x")
 FREE = "(write your own)"
+SCOPE_NOTE = ("The query gets the selected study as the parameter **$study**: scope it with "
+              "`MATCH (c:City {study: $study})`. Without that filter a query sees every study "
+              "in the store.")
 METHODS = ("gravity", "cooperation", "observed")
 
 
@@ -142,9 +145,8 @@ def main() -> None:
                "CULTNET_ROW_CAP). Values go in $parameters, never into the text.")
     k = C.key()
     if C.study():
-        st.caption(f"The query gets the selected study as **$study** (= '{C.study()}'): scope it "
-                   "with `MATCH (c:City {study: $study})`. Without that filter a query sees "
-                   "every study in the store.")
+        st.caption(SCOPE_NOTE)
+        st.caption(f"Selected study: **{C.study()}**.")
     ex = example_ui()
     if ex is not None and ex.description:
         st.caption(ex.description)
