@@ -65,26 +65,16 @@ def store_session() -> Iterator[Any]:
 
 
 @contextmanager
-def study_session(name: str | None = None) -> Iterator[tuple[Any, Any]]:
-    """Open the store and the study a command reads or writes; yields ``(store, study)``.
-
-    The study is ``name`` (the command's ``--study``), else the global ``--study``, else
-    ``CULTNET_STUDY``, else the only study in the store; otherwise the store's
-    ``resolve_study`` raises a CultnetError that lists the studies. A store without studies is
-    its own (only) scope.
-    """
+def study_session(name: str | None = None) -> Iterator[Any]:
+    """Open the store and yield the view of one study (``name``: the command's ``--study``,
+    else the global ``--study`` / ``CULTNET_STUDY``, else the only study in the store:
+    ``GraphStore.resolve_study``, which lists the studies when it cannot choose). A store
+    without studies is its own (only) scope."""
     with store_session() as store:
         if not hasattr(store, "study"):
-            yield store, store
+            yield store
             return
-        resolved = store.resolve_study(name or getattr(_GLOBAL, "study", None))
-        yield store, store.study(resolved)
-
-
-def study_label(study: Any) -> str:
-    """``study NAME: `` for output lines ('' for a store without studies)."""
-    name = getattr(study, "name", None)
-    return f"study {name}: " if isinstance(name, str) else ""
+        yield store.study(store.resolve_study(name or getattr(_GLOBAL, "study", None)))
 
 
 def handle_errors(fn: Callable) -> Callable:
@@ -149,7 +139,7 @@ def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(_jsonable(obj), ensure_ascii=False, default=str) + "\n")
 
 
-def print_table(table: Any) -> None:
+def print_wide(table: Any) -> None:
     """Print a Rich table without ever cutting a cell: when it is wider than the terminal it is
     printed at its full width (the terminal wraps or scrolls the lines) instead of squeezing
     columns into "Taiyu…"."""

@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
             raise CultnetError(f"Unknown --method {method!r}: choose one of {', '.join(LINK_METHODS)}.")
         if method is not None and level != "city":
             raise CultnetError("--method applies to --level city only.")
-        with study_session(study) as (_store, scope):
+        with study_session(study) as scope:
             edges = scope.edges(level, year=year, method=method)
             nodes = scope.cities() if level == "city" else scope.enterprises()
             recorded = scope.directed(level, method) if hasattr(scope, "directed") and (
@@ -136,7 +136,7 @@ def register(app: typer.Typer) -> None:
                                + (f" for year {year}" if year is not None else "")
                                + (f" with method {method}" if method else "") + ": nothing exported.")
         comment = f"cultnet export level={level} year={year if year is not None else 'all'}" \
-                  + (f" method={method}" if method else "") + (f" study={scope.name}" if _store is not scope else "")
+                  + (f" method={method}" if method else "") + (f" study={scope.name}" if isinstance(getattr(scope, "name", None), str) else "")
         from cultnet.graph.export import stored_direction
 
         if directed is None and recorded is not None:

@@ -22,7 +22,7 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError, NotEnoughData
-from cultnet.ui.common import (console, handle_errors, out, print_json, print_table, progress_bar,
+from cultnet.ui.common import (console, handle_errors, out, print_json, print_wide, progress_bar,
                                study_session, warn_if_simulated)
 
 METHODS = ("gravity", "cooperation", "observed")
@@ -144,8 +144,9 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
                      "weights summed")
         return LoadedGraph(g, f"file {path.name}", y, notes)
 
-    with study_session(study) as (_store, store):
-        name = getattr(store, "name", None) if store is not _store else None
+    with study_session(study) as store:
+        name = getattr(store, "name", None)
+        name = name if isinstance(name, str) else None
         where = f"study {name}: " if name else "store: "
         warn_if_simulated(store.datasets())
         if level == "enterprise":
@@ -217,7 +218,7 @@ def _fmt(v: Any) -> str:
 
 def _table(df: pd.DataFrame, title: str, max_rows: int = 60) -> Table:
     """A Rich table of ``df``; text columns (city names) are never wrapped or cut (print it
-    with :func:`cultnet.ui.common.print_table`)."""
+    with :func:`cultnet.ui.common.print_wide`)."""
     t = Table(title=title, show_lines=False)
     for c in df.columns:
         text = not pd.api.types.is_numeric_dtype(df[c])
@@ -280,7 +281,7 @@ def register(app: typer.Typer) -> None:
             run_id = _run_id("network")
             cols = [c for c in rep.nodes.columns if c != "name"]
             res = rep.nodes.set_index("name")[cols]
-            with study_session(study) as (_store, scope):
+            with study_session(study) as scope:
                 n = scope.write_node_results(level, res, run_id=run_id, prefix="sna_")
             lg.notes.append(f"wrote {len(cols)} measures (prefix sna_) on {n} {level} nodes, run id {run_id}")
         if as_json:
@@ -298,11 +299,11 @@ def register(app: typer.Typer) -> None:
             if k in ("closeness_convention", "closeness_note") or (not directed and k in UNDIRECTED_HIDDEN):
                 continue
             gt.add_row("edges" if k == "arcs" and not directed else k, _fmt(v))
-        print_table(gt)
+        print_wide(gt)
         if view == "paper":
-            print_table(_table(centrality_table(rep), "Centrality (paper's Table 1 layout)"))
+            print_wide(_table(centrality_table(rep), "Centrality (paper's Table 1 layout)"))
         elif view == "ucinet":
-            print_table(_table(ucinet_table(rep), "Centrality in UCINET's scales"))
+            print_wide(_table(ucinet_table(rep), "Centrality in UCINET's scales"))
         else:
             cols = {"name": "name", "out_degree": "out", "in_degree": "in", "degree": "degree",
                     "betweenness": "btw", "closeness_in": "clo_in", "closeness_out": "clo_out",
@@ -311,7 +312,7 @@ def register(app: typer.Typer) -> None:
                 cols = {"name": "name", "degree": "degree", "betweenness": "btw",
                         "closeness_out": "closeness", "harmonic_out": "harmonic", "pagerank": "pagerank"}
             nodes = rep.nodes[list(cols)].rename(columns=cols).sort_values("degree", ascending=False)
-            print_table(_table(nodes, "Nodes (btw = betweenness / max; clo = closeness; harm = harmonic)"))
+            print_wide(_table(nodes, "Nodes (btw = betweenness / max; clo = closeness; harm = harmonic)"))
         if "closeness_note" in gm:
             console.print(f"[yellow]note:[/] {gm['closeness_note']}", highlight=False)
         out.print("[bold]conventions[/]")
@@ -335,7 +336,7 @@ def register(app: typer.Typer) -> None:
         from cultnet.analysis.gravity import gravity_links
 
         thr = _parse_threshold(threshold)
-        with study_session(study) as (_store, store):
+        with study_session(study) as store:
             cities, ind = store.cities(), store.indicators()
             params = _gravity_params(masses, asymmetry, income, b, ind)
             links = gravity_links(cities, ind, years=_parse_years(years), threshold=thr, **params)
@@ -355,7 +356,7 @@ def register(app: typer.Typer) -> None:
                         "run_id": run_id, "written": written, "summary": summary,
                         "links": links})
             return
-        print_table(_table(summary, "Gravity networks"))
+        print_wide(_table(summary, "Gravity networks"))
         out.print(f"  [dim]y_ij = k_ij (M_i M_j)^(1/m) / (D_ij/|g_i-g_j|)^b; masses {list(params['masses'])}, "
                   f"k from {params['asymmetry']}, income {params['income']}, b={b:g}, great-circle km; "
                   f"{links.attrs.get('rule')}[/]", highlight=False)
@@ -384,12 +385,12 @@ def register(app: typer.Typer) -> None:
                              "ER mean ± sd": f"{r.er[q]['mean']:.3f} ± {r.er[q]['sd']:.3f}",
                              "rewired mean ± sd": f"{r.rewired[q]['mean']:.3f} ± {r.rewired[q]['sd']:.3f}"}
                             for q, obs in (("C", r.C), ("C_avg", r.C_avg), ("L", r.L))])
-        print_table(_table(ref, f"Small-world test (n={r.n}, m={r.m}, {n_random} references each, seed {seed})"))
+        print_wide(_table(ref, f"Small-world test (n={r.n}, m={r.m}, {n_random} references each, seed {seed})"))
         idx = pd.DataFrame([{"index": k, "value": v, "per-reference 2.5%": sp["p2_5"], "97.5%": sp["p97_5"]}
                             for k, v, sp in (("sigma (ER)", r.sigma_er, r.sigma_er_spread),
                                              ("sigma (rewired)", r.sigma_rewired, r.sigma_rewired_spread),
                                              ("omega", r.omega, r.omega_spread))])
-        print_table(_table(idx, "Small-world indices"))
+        print_wide(_table(idx, "Small-world indices"))
         if not r.L_exact:
             out.print(f"  [dim]L sampled: 95% error bound ± {r.L_error:.4f}[/]")
         out.print(f"[bold]verdict:[/] {r.verdict}")
@@ -427,7 +428,7 @@ def register(app: typer.Typer) -> None:
             return
         _print_notes(lg.notes)
         for k, r in results.items():
-            print_table(_table(r.to_frame(), f"{k}-degree sequence (n={r.n})"))
+            print_wide(_table(r.to_frame(), f"{k}-degree sequence (n={r.n})"))
         out.print(f"[bold]verdict (Broido-Clauset):[/] {verdict}")
         out.print("  [dim]discrete power law, x_min by KS, MLE alpha, semi-parametric bootstrap p (<=0.1 rejects); "
                   "LR > 0 favours the power law; total degree = distinct neighbours[/]")
@@ -456,18 +457,18 @@ def register(app: typer.Typer) -> None:
             res = r.set_index("name")[["role", "group"]]
             if bm is not None:
                 res = res.join(bm.membership.set_index("name")[["block", "block_role"]])
-            with study_session(study) as (_store, scope):
+            with study_session(study) as scope:
                 scope.write_node_results(level, res, run_id=run_id, prefix="sna_")
         if as_json:
             print_json({"roles": r, "rule": r.attrs.get("rule"), "blocks": bm.to_dict() if bm else None,
                         "source": lg.source, "year": lg.year, "run_id": run_id, "notes": lg.notes})
             return
         _print_notes(lg.notes)
-        print_table(_table(r[["name", "role", "group", "degree", "betweenness", "closeness"]], "Roles"))
+        print_wide(_table(r[["name", "role", "group", "degree", "betweenness", "closeness"]], "Roles"))
         out.print(f"  [dim]{r.attrs.get('rule')}[/]", highlight=False)
         if bm is not None:
-            print_table(_table(bm.blocks, "CONCOR blocks"))
-            print_table(_table(bm.image.reset_index(), "Image matrix (block density > network density)"))
+            print_wide(_table(bm.blocks, "CONCOR blocks"))
+            print_wide(_table(bm.image.reset_index(), "Image matrix (block density > network density)"))
             out.print(f"  [dim]{bm.criteria}[/]", highlight=False)
 
     @app.command("robustness")
@@ -496,7 +497,7 @@ def register(app: typer.Typer) -> None:
                              values=["largest_component_share", "global_efficiency"])
         wide.columns = [f"{a.replace('largest_component_share', 'LCC').replace('global_efficiency', 'Eff')} {b}"
                         for a, b in wide.columns]
-        print_table(_table(wide.reset_index(), "Robustness curves"))
+        print_wide(_table(wide.reset_index(), "Robustness curves"))
         out.print(f"  [dim]{c.attrs.get('conventions')}[/]", highlight=False)
 
     @app.command("audit")
