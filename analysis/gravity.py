@@ -225,7 +225,7 @@ def gravity_links(cities: pd.DataFrame, indicators: pd.DataFrame, *,
     -------
     DataFrame with one row per ordered pair ``i != j`` per year: ``source``, ``target``,
     ``year``, ``weight`` (``y_ij``), ``linked`` (bool, the dichotomized arc). ``attrs`` holds
-    the parameters. Write it with ``store.write_links(links, method="gravity", ...)``; build a
+    the parameters. Write it with ``Study.write_links(links, method="gravity", ...)``; build a
     graph from ``links[links.linked]``.
     """
     if years is None:

@@ -14,9 +14,14 @@ Edge files
     the endpoints in sorted order (``bundle.notes`` says which).
 
 Dataset id
-    ``ds-`` + the first 16 hex digits of a sha256 over each role, the sha256 of its file's bytes
-    and the options (format, direction, sheet): loading the same files again gives the same id,
-    so the store can replace rather than duplicate.
+    ``ds-`` + the first 16 hex digits of a sha256 over the study name, each role, the sha256 of
+    its file's bytes and the options (format, direction, sheet): loading the same files again
+    into the same study gives the same id, so the store can replace rather than duplicate; the
+    same files loaded into two studies give two ids.
+
+Studies
+    Every bundle goes into one study (``study``, default ``default``; the sample goes into
+    ``liaoning-sample``). References (cities, enterprises) are checked against that study only.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from cultnet.errors import CultnetError, Problem, ValidationError
-from cultnet.model import Bundle
+from cultnet.model import DEFAULT_STUDY, SAMPLE_STUDY, Bundle, check_study_name
 from cultnet.etl import validate as v
 from cultnet.etl.read import check_size, read_edge_file, read_table
 
@@ -44,13 +49,15 @@ SAMPLE_FILES = {"cities": "cities.csv", "indicators": "indicators.csv",
 def validate_files(store=None, *, cities=None, indicators=None, edges=None, enterprises=None,
                    series=None, fmt: str | None = None, directed: bool | None = None,
                    sheet: str | None = None, source: str | None = None,
-                   simulated: bool = False) -> Bundle:
-    """Read and validate the given files against each other and the store; build the Bundle.
+                   simulated: bool = False, study: str = DEFAULT_STUDY) -> Bundle:
+    """Read and validate the given files against each other and the store's ``study``; build
+    the Bundle.
 
-    ``store`` may be None (then nothing is known beforehand). ``fmt``/``directed`` apply to the
-    edge file; ``sheet`` to every workbook with several sheets. Raises ValidationError with every
-    problem found in every file.
+    ``store`` may be None (then nothing is known beforehand), and so may the study (a new study
+    knows nothing yet). ``fmt``/``directed`` apply to the edge file; ``sheet`` to every workbook
+    with several sheets. Raises ValidationError with every problem found in every file.
     """
+    check_study_name(study)
     paths = {"cities": cities, "indicators": indicators, "enterprises": enterprises,
              "edges": edges, "series": series}
     paths = {k: Path(p) for k, p in paths.items() if p is not None}
@@ -68,8 +75,9 @@ def validate_files(store=None, *, cities=None, indicators=None, edges=None, ente
     if problems:  # missing or oversized files: read nothing
         raise ValidationError(problems)
 
-    store_cities = store.cities() if store is not None else None
-    store_ents = store.enterprises() if store is not None else None
+    known = store.study(study) if store is not None and study in store.study_names() else None
+    store_cities = known.cities() if known is not None else None
+    store_ents = known.enterprises() if known is not None else None
     notes: list[str] = []
 
     def table(role: str) -> pd.DataFrame | None:
@@ -83,6 +91,7 @@ def validate_files(store=None, *, cities=None, indicators=None, edges=None, ente
         return df
 
     b_cities = b_ind = b_ent = b_coop = b_links = b_series = None
+    is_directed = None
     if "cities" in paths and (df := table("cities")) is not None:
         b_cities = v.validate_cities(df, problems)
     index = v.CityIndex(store_cities, b_cities)
@@ -91,8 +100,8 @@ def validate_files(store=None, *, cities=None, indicators=None, edges=None, ente
     if "enterprises" in paths and (df := table("enterprises")) is not None:
         b_ent = v.validate_enterprises(df, index, problems)
     if "edges" in paths:
-        b_coop, b_links = _edges(paths["edges"], fmt, directed, sheet, index, store_ents, b_ent,
-                                 problems, notes)
+        b_coop, b_links, is_directed = _edges(paths["edges"], fmt, directed, sheet, index,
+                                              store_ents, b_ent, problems, notes)
     if "series" in paths and (df := table("series")) is not None:
         b_series = v.validate_series(df, problems)
     if problems:
@@ -100,6 +109,7 @@ def validate_files(store=None, *, cities=None, indicators=None, edges=None, ente
 
     options = {"fmt": fmt, "directed": directed, "sheet": sheet}
     h = hashlib.sha256()
+    h.update(f"study:{study};".encode())
     for role in ROLES:
         if role in digests:
             h.update(f"{role}:{digests[role]};".encode())
@@ -108,7 +118,7 @@ def validate_files(store=None, *, cities=None, indicators=None, edges=None, ente
     if source is None:
         source = "files: " + ", ".join(f"{r}={paths[r].name}" for r in ROLES if r in paths)
     bundle = Bundle(dataset_id=f"ds-{sha[:16]}", source=source, sha256=sha, simulated=simulated,
-                    cities=b_cities, indicators=b_ind, enterprises=b_ent, cooperation=b_coop,
+                    study=study, directed=is_directed, cities=b_cities, indicators=b_ind, enterprises=b_ent, cooperation=b_coop,
                     city_links=b_links, series=b_series, notes=notes)
     return bundle
 
@@ -116,15 +126,15 @@ def validate_files(store=None, *, cities=None, indicators=None, edges=None, ente
 def load_files(store, *, cities=None, indicators=None, edges=None, enterprises=None, series=None,
                fmt: str | None = None, directed: bool | None = None, sheet: str | None = None,
                progress: Progress | None = None, source: str | None = None,
-               simulated: bool = False) -> dict[str, Any]:
-    """Validate, then ``store.load_bundle``. Returns ``{"dataset_id", "source", "rows",
-    "written" (the store's counts), "notes"}``."""
+               simulated: bool = False, study: str = DEFAULT_STUDY) -> dict[str, Any]:
+    """Validate, then ``store.load_bundle`` into ``study``. Returns ``{"dataset_id", "study",
+    "source", "rows", "written" (the store's counts), "notes"}``."""
     bundle = validate_files(store, cities=cities, indicators=indicators, edges=edges,
                             enterprises=enterprises, series=series, fmt=fmt, directed=directed,
-                            sheet=sheet, source=source, simulated=simulated)
+                            sheet=sheet, source=source, simulated=simulated, study=study)
     written = store.load_bundle(bundle, progress=progress)
-    return {"dataset_id": bundle.dataset_id, "source": bundle.source, "rows": bundle_rows(bundle),
-            "written": written, "notes": list(bundle.notes)}
+    return {"dataset_id": bundle.dataset_id, "study": bundle.study, "source": bundle.source,
+            "rows": bundle_rows(bundle), "written": written, "notes": list(bundle.notes)}
 
 
 def bundle_rows(bundle: Bundle) -> dict[str, int]:
@@ -145,22 +155,24 @@ def sample_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
-def sample_bundle() -> Bundle:
+def sample_bundle(study: str = SAMPLE_STUDY) -> Bundle:
     """Validate the simulated sample without a store (every reference is inside the sample)."""
     return validate_files(None, **_sample_paths(), directed=_sample_directed(),
-                          source=_sample_source(), simulated=True)
+                          source=_sample_source(), simulated=True, study=study)
 
 
-def load_sample(store, progress: Progress | None = None, *, gravity: bool = True) -> dict[str, Any]:
-    """Load ``data/sample/`` (cities, indicators, enterprises, cooperation, series), marked
-    ``simulated=True``; with ``gravity`` (default) also the yearly gravity-model city networks
-    (:func:`add_gravity_links` with the default parameters), in the same atomic load."""
-    bundle = sample_bundle()
+def load_sample(store, progress: Progress | None = None, *, gravity: bool = True,
+                study: str = SAMPLE_STUDY) -> dict[str, Any]:
+    """Load ``data/sample/`` (cities, indicators, enterprises, cooperation, series) into the
+    study ``liaoning-sample`` (or ``study``), marked ``simulated=True``; with ``gravity``
+    (default) also the yearly gravity-model city networks (:func:`add_gravity_links` with the
+    default parameters), in the same atomic load."""
+    bundle = sample_bundle(study)
     if gravity:
         add_gravity_links(bundle)
     written = store.load_bundle(bundle, progress=progress)
-    return {"dataset_id": bundle.dataset_id, "source": bundle.source, "rows": bundle_rows(bundle),
-            "written": written, "notes": list(bundle.notes)}
+    return {"dataset_id": bundle.dataset_id, "study": bundle.study, "source": bundle.source,
+            "rows": bundle_rows(bundle), "written": written, "notes": list(bundle.notes)}
 
 
 def add_gravity_links(bundle: Bundle, **params: Any) -> int:
@@ -270,18 +282,18 @@ def _edges(path: Path, fmt, directed, sheet, index: v.CityIndex, store_ents, b_e
         e, is_directed = read_edge_file(path, fmt, directed=directed, sheet=sheet)
     except ValidationError as err:
         problems.extend(err.problems)
-        return None, None
+        return None, None, None
     if e.attrs.get("encoding") not in (None, "UTF-8"):
         notes.append(f"{path.name}: read as {e.attrs['encoding']}")
     if not v.validate_edges(e, problems):
-        return None, None
+        return None, None, None
     ent_city: dict[str, str] = {}
     for f in (store_ents, b_ent):
         if f is not None and len(f):
             ent_city.update({str(i): c for i, c in zip(f["id"], f["city"]) if i is not None})
     level, e = v.classify_endpoints(e, set(ent_city), index, problems)
     if level is None:
-        return None, None
+        return None, None, None
     summed, merged = v.sum_duplicate_edges(e, is_directed)
     kind = "directed" if is_directed else "undirected (each pair stored once, endpoints in sorted order)"
     notes.append(f"{path.name}: {len(e)} {level} edge rows, {kind}")
@@ -289,9 +301,9 @@ def _edges(path: Path, fmt, directed, sheet, index: v.CityIndex, store_ents, b_e
         notes.append(f"{path.name}: {merged} duplicate edge row(s) summed into existing pairs")
     if level == "enterprise":
         links = v.cooperation_to_city_links(summed, ent_city, is_directed)
-        return summed, links
+        return summed, links, is_directed
     summed["method"] = "observed"
-    return None, summed
+    return None, summed, is_directed
 
 
 def _single_sheet_safe(p: Path) -> bool:

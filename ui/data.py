@@ -3,9 +3,14 @@
 * One store per process and configuration (``st.cache_resource``), opened with the same
   :class:`cultnet.settings.Settings` as the CLI (``CULTNET_BACKEND``, ``NEO4J_*``,
   ``CULTNET_DATA_DIR``), closed when the cache entry is released or the process exits.
+* Every read goes through the view of ONE study (:class:`cultnet.graph.store.Study`): the study
+  named by ``CULTNET_STUDY``, else the only study in the store (``GraphStore.resolve_study``;
+  several studies and none chosen raise ``StudyNotFound``, which pages show as an error). A
+  store without any study reads as empty.
 * Reads and analysis results in ``st.cache_data``, keyed by a *data key* (the store
-  configuration plus the id, load time and status of every dataset) and by the parameters. A load
-  or a delete changes the data key, so nothing stale is ever shown; ``clear()`` also drops it.
+  configuration, the study, plus the id, load time and status of every dataset) and by the
+  parameters. A load or a delete changes the data key, so nothing stale is ever shown;
+  ``clear()`` also drops it.
 * Nothing here computes: reads go through the :class:`cultnet.graph.store.GraphStore` API, computation
   through ``analysis``. Functions whose ``analysis`` module is not installed raise
   :class:`NotAvailable`, which pages turn into an ``st.info``.
@@ -28,6 +33,7 @@ import streamlit as st
 
 from cultnet.analysis.gravity import default_parameters as gravity_defaults
 from cultnet.errors import CultnetError, NotEnoughData
+from cultnet.model import DEFAULT_STUDY
 from cultnet.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -99,8 +105,12 @@ def data_key() -> str:
     selected study and the page's model choices.
     """
     s = settings()
+    try:
+        name = study_name()
+    except StudyNotFound as e:  # the pages show the error; the key still changes with the data
+        name = f"unresolved: {e.user_message}"
     ds = store().datasets()
-    h = hashlib.sha1(repr(_settings_key(s)).encode())
+    h = hashlib.sha1(repr((_settings_key(s), name)).encode())
     if ds is not None and len(ds):
         cols = [c for c in ("id", "loaded_at", "status", "sha256", "study") if c in ds.columns]
         h.update(ds[cols].astype(str).to_csv(index=False).encode())
@@ -214,11 +224,23 @@ def enterprise_edges(key: str, year: int | None = None) -> pd.DataFrame:
     return scope(key).edges("enterprise", year=year)
 
 
+@st.cache_data(show_spinner=False)
+def all_datasets(key: str) -> pd.DataFrame:
+    """Every dataset of every study (with its ``study`` column)."""
+    return store().datasets()
+
+
+def load_study() -> str:
+    """The study a load goes into when none is named: ``CULTNET_STUDY``, else 'default'."""
+    return settings().study or DEFAULT_STUDY
+
+
 def run_query(key: str, cypher: str, params: dict | None = None, **kw: Any):
-    """A user query (read-only, bounded) with the study of ``key`` passed as ``$study``."""
+    """A user query (read-only, bounded) with the study of ``key`` passed as ``$study`` (unless
+    the query's own parameters name one)."""
     st_ = store()
     name = study_of(key)
-    if name is not None:
+    if name is not None and "study" not in (params or {}):
         return st_.query(cypher, params, study=name, **kw)
     return st_.query(cypher, params, **kw)
 
@@ -346,7 +368,17 @@ def links_directed(key: str, method: str) -> bool:
 
     if method == "gravity":
         return True
+    recorded = _recorded_direction(key, "city", method)
+    if recorded is not None:
+        return recorded
     return stored_direction(stored_city_edges(key, method=method), level="city", method=method)
+
+
+def _recorded_direction(key: str, level: str, method: str | None) -> bool | None:
+    """The direction the store recorded for the edge set (``Study.directed``), if any."""
+    sc = scope(key)
+    d = sc.directed(level, method) if hasattr(sc, "directed") else None
+    return None if d is None else bool(d)
 
 
 @st.cache_data(show_spinner=False)
@@ -354,6 +386,9 @@ def enterprise_directed(key: str) -> bool:
     """Whether the enterprise cooperation is directed (as loaded; see :func:`links_directed`)."""
     from cultnet.graph.export import stored_direction
 
+    recorded = _recorded_direction(key, "enterprise", None)
+    if recorded is not None:
+        return recorded
     return stored_direction(enterprise_edges(key), level="enterprise")
 
 

@@ -20,8 +20,9 @@ def sample_store_env(tmp_path_factory):
     from cultnet.graph.store import open_store
 
     data_dir = tmp_path_factory.mktemp("cultnet-ui-store")
+    # CULTNET_STUDY: the explorer shows (and the Data page loads into) the sample's study
     env = {"CULTNET_BACKEND": "embedded", "CULTNET_DATA_DIR": str(data_dir),
-           "CULTNET_GRAPH": "cultnet"}
+           "CULTNET_GRAPH": "cultnet", "CULTNET_STUDY": "liaoning-sample"}
     settings = Settings.from_env(env)
     from cultnet.graph.embedded_store import stop_server
 

@@ -131,7 +131,8 @@ def test_centrality_table_equals_analysis_network(at, sample_store_env):
     assert len(shown) == 15  # 14 cities + the average row
     method = at.segmented_control(key="cent_method").value
     year = at.select_slider(key="cent_year").value
-    store = open_store(Settings.from_env(sample_store_env))
+    opened = open_store(Settings.from_env(sample_store_env))
+    store = opened.study("liaoning-sample")
     try:
         links = store.edges("city", year=int(year), method=method)
         if "linked" in links.columns:
@@ -141,7 +142,7 @@ def test_centrality_table_equals_analysis_network(at, sample_store_env):
             links = g[g["linked"]]
         graph = frame_to_igraph(links, store.cities(), directed=(method == "gravity"))
     finally:
-        store.close()
+        opened.close()
     expected = analyze_network(graph).nodes.set_index("name")
     got = shown[shown["City"] != "Average"].set_index("City")
     for city in expected.index:
@@ -170,11 +171,12 @@ def test_drivers_table2_numbers(at, sample_store_env):
     assert "term" in table.columns and "Coef" in table.columns
     row = table[table["term"].astype(str).str.startswith("Digital technology")]
     assert len(row) == 1
-    store = open_store(Settings.from_env(sample_store_env))
+    opened = open_store(Settings.from_env(sample_store_env))
+    store = opened.study("liaoning-sample")
     try:
         ind = store.indicators()
     finally:
-        store.close()
+        opened.close()
     # the page's default: fixed effects, SE clustered by city, all five drivers in logs
     ref = fit_panel(ind, "cul", ["dig", "tech", "res", "dem", "sys"], effects="entity",
                     cov="robust", log=True)
@@ -201,11 +203,12 @@ def test_dynamics_panel_var_fevd_equals_analysis_pvar(at, sample_store_env):
     _visit(at, "dynamics")
     assert not _errors(at), _errors(at)
     shown = next(d.value for d in at.dataframe if "ln_dig %" in d.value.columns)
-    store = open_store(Settings.from_env(sample_store_env))
+    opened = open_store(Settings.from_env(sample_store_env))
+    store = opened.study("liaoning-sample")
     try:
         ind = store.indicators()
     finally:
-        store.close()
+        opened.close()
     ref = fit_pvar(ind, ["dig", "wfb", "wsb"], entity="city", time="year", lags=1, steps=2,
                    log=True, horizon=10, bands="mc", reps=500, seed=0)
     want = ref.fevd_table("ln_wfb")  # default response: the second variable

@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError, ValidationError
-from cultnet.ui.common import console, handle_errors, out, print_json, store_session
+from cultnet.ui.common import console, handle_errors, out, print_json, study_session
 
 
 # ------------------------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def _roles_from_store(year: int | None) -> tuple[dict[str, str] | None, str]:
         from cultnet.analysis.roles import city_roles  # written by the network helper
     except ImportError:
         return None, "cultnet.analysis.roles is not available yet"
-    with store_session() as store:
+    with study_session() as store:
         ind = store.indicators()
         y = int(year if year is not None else pd.to_numeric(ind["year"]).max())
         g = store.to_igraph("city", year=y, method="gravity")
@@ -273,7 +273,7 @@ def register(app: typer.Typer) -> None:
             df = read_long_table(data)
             source = data
         else:
-            with store_session() as store:
+            with study_session() as store:
                 df = store.series()
             source = "store series"
             time = time or "period"
@@ -421,7 +421,7 @@ def _print_var_tests(tests: dict[str, Any]) -> None:
 
 
 def _store_indicators() -> pd.DataFrame:
-    with store_session() as store:
+    with study_session() as store:
         df = store.indicators()
     if df is None or df.empty:
         raise CultnetError("the store has no indicators; load data first (cultnet load --sample) or pass --data")
@@ -443,7 +443,7 @@ def _read_w(path: str) -> pd.DataFrame:
 
 
 def _store_w(year: int | None) -> pd.DataFrame:
-    with store_session() as store:
+    with study_session() as store:
         ind = store.indicators()
         y = int(year if year is not None else pd.to_numeric(ind["year"]).max())
         edges = store.edges("city", year=y, method="gravity")

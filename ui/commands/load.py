@@ -15,7 +15,8 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError, ValidationError
-from cultnet.ui.common import console, handle_errors, out, print_json, progress_bar, store_session, study_session
+from cultnet.ui.common import (console, global_study, handle_errors, out, print_json, progress_bar,
+                               settings, store_session, study_session)
 
 
 def print_problems(err: ValidationError) -> None:
@@ -33,8 +34,8 @@ def _summary(result: dict, title: str) -> None:
     for k, n in result["rows"].items():
         t.add_row(k, str(n))
     out.print(t)
-    out.print(f"dataset {result['dataset_id']}  ({result['source']})", markup=False, highlight=False,
-              soft_wrap=True)
+    out.print(f"dataset {result['dataset_id']} in study {result.get('study')}  ({result['source']})",
+              markup=False, highlight=False, soft_wrap=True)
     written = result.get("written")
     if written:
         out.print("written: " + ", ".join(f"{k}={v}" for k, v in written.items()
@@ -59,9 +60,17 @@ def register(app: typer.Typer) -> None:
         sheet: Optional[str] = typer.Option(None, "--sheet", help="sheet to read in workbooks with several sheets"),
         dry_run: bool = typer.Option(False, "--dry-run", help="validate only; write nothing"),
         as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
+        study: Optional[str] = typer.Option(None, "--study", help="the study to load into (default: CULTNET_STUDY, else 'default'; --sample: 'liaoning-sample')"),
     ) -> None:
-        """Validate input files and load them into the store as one dataset."""
+        """Validate input files and load them into one study of the store as one dataset."""
         from cultnet.etl.load import bundle_rows, load_files, load_sample, sample_bundle, validate_files
+        from cultnet.model import DEFAULT_STUDY, SAMPLE_STUDY, check_study_name
+
+        # an explicit --study wins; the sample never follows CULTNET_STUDY (it would pool the
+        # simulated sample with the user's own study)
+        study = study or global_study() or (SAMPLE_STUDY if sample else
+                                            settings().study or DEFAULT_STUDY)
+        check_study_name(study)
 
         files = dict(cities=cities, indicators=indicators, edges=edges, enterprises=enterprises,
                      series=series)
@@ -76,20 +85,21 @@ def register(app: typer.Typer) -> None:
         try:
             if dry_run:
                 if sample:
-                    bundle = sample_bundle()
+                    bundle = sample_bundle(study)
                 else:
                     with store_session() as store:
-                        bundle = validate_files(store, **given, fmt=fmt, directed=directed, sheet=sheet)
-                result = {"dataset_id": bundle.dataset_id, "source": bundle.source,
+                        bundle = validate_files(store, **given, fmt=fmt, directed=directed,
+                                                sheet=sheet, study=study)
+                result = {"dataset_id": bundle.dataset_id, "study": bundle.study, "source": bundle.source,
                           "rows": bundle_rows(bundle), "written": None, "notes": bundle.notes,
                           "dry_run": True}
             else:
                 with store_session() as store, progress_bar("loading") as progress:
                     if sample:
-                        result = load_sample(store, progress=progress)
+                        result = load_sample(store, progress=progress, study=study)
                     else:
                         result = load_files(store, **given, fmt=fmt, directed=directed, sheet=sheet,
-                                            progress=progress)
+                                            progress=progress, study=study)
         except ValidationError as e:
             print_problems(e)
             raise typer.Exit(e.exit_code)

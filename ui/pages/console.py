@@ -51,6 +51,10 @@ def example_ui() -> SavedQuery | None:
 def _param_ui(col, k: str, ex: SavedQuery, i: int, p: SavedParam, names: list[str]):
     wkey = f"cy_p_{ex.title}_{p.name}"
     label = f"${p.name}"
+    if p.type == "study":  # the study the explorer shows
+        name = C.study() or p.default
+        col.text_input(label, value=name, disabled=True, key=wkey)
+        return name
     if p.type == "city" and names:
         idx = names.index(p.default) if p.default in names else min(i, len(names) - 1)
         return col.selectbox(label, names, index=idx, key=wkey)

@@ -175,7 +175,7 @@ def load_sample() -> None:
 
 
 def draw_datasets(k: str) -> None:
-    ds = D.datasets(k)
+    ds = D.all_datasets(k)
     if ds is None or not len(ds):
         st.info("No datasets loaded yet.", icon=":material/database:")
         return
