@@ -4,13 +4,12 @@
   :class:`cultnet.settings.Settings` as the CLI (``CULTNET_BACKEND``, ``NEO4J_*``,
   ``CULTNET_DATA_DIR``), closed when the cache entry is released or the process exits.
 * Every read goes through the view of ONE study (:class:`cultnet.graph.store.Study`): the study
-  named by ``CULTNET_STUDY``, else the only study in the store (``GraphStore.resolve_study``;
-  several studies and none chosen raise ``StudyNotFound``, which pages show as an error). A
-  store without any study reads as empty.
-* Reads and analysis results in ``st.cache_data``, keyed by a *data key* (the store
-  configuration, the study, plus the id, load time and status of every dataset) and by the
-  parameters. A load or a delete changes the data key, so nothing stale is ever shown;
-  ``clear()`` also drops it.
+  chosen in the sidebar / ``?study=`` (ui/app.py), carried in the *view key* (:func:`view_key`)
+  that every cached read takes first (:func:`scope`).
+* Reads and analysis results in ``st.cache_data``, keyed by that view key (the data key, i.e.
+  the store configuration plus the id, load time and status of every dataset; the study; the
+  model choices) and by the parameters. A load or a delete changes the data key, so nothing
+  stale is ever shown; ``clear()`` also drops it.
 * Nothing here computes: reads go through the :class:`cultnet.graph.store.GraphStore` API, computation
   through ``analysis``. Functions whose ``analysis`` module is not installed raise
   :class:`NotAvailable`, which pages turn into an ``st.info``.
@@ -105,12 +104,8 @@ def data_key() -> str:
     selected study and the page's model choices.
     """
     s = settings()
-    try:
-        name = study_name()
-    except StudyNotFound as e:  # the pages show the error; the key still changes with the data
-        name = f"unresolved: {e.user_message}"
     ds = store().datasets()
-    h = hashlib.sha1(repr((_settings_key(s), name)).encode())
+    h = hashlib.sha1(repr(_settings_key(s)).encode())
     if ds is not None and len(ds):
         cols = [c for c in ("id", "loaded_at", "status", "sha256", "study") if c in ds.columns]
         h.update(ds[cols].astype(str).to_csv(index=False).encode())

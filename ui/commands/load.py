@@ -61,6 +61,7 @@ def register(app: typer.Typer) -> None:
         dry_run: bool = typer.Option(False, "--dry-run", help="validate only; write nothing"),
         as_json: bool = typer.Option(False, "--json", help="print the result as JSON"),
         study: Optional[str] = typer.Option(None, "--study", help="the study to load into (default: CULTNET_STUDY, else 'default'; --sample: 'liaoning-sample')"),
+        simulated: bool = typer.Option(False, "--simulated", help="mark the dataset as simulated data (every page and command then says SIMULATED)"),
     ) -> None:
         """Validate input files and load them into one study of the store as one dataset."""
         from cultnet.etl.load import bundle_rows, load_files, load_sample, sample_bundle, validate_files
@@ -89,7 +90,7 @@ def register(app: typer.Typer) -> None:
                 else:
                     with store_session() as store:
                         bundle = validate_files(store, **given, fmt=fmt, directed=directed,
-                                                sheet=sheet, study=study)
+                                                sheet=sheet, study=study, simulated=simulated)
                 result = {"dataset_id": bundle.dataset_id, "study": bundle.study, "source": bundle.source,
                           "rows": bundle_rows(bundle), "written": None, "notes": bundle.notes,
                           "dry_run": True}
@@ -99,7 +100,7 @@ def register(app: typer.Typer) -> None:
                         result = load_sample(store, progress=progress, study=study)
                     else:
                         result = load_files(store, **given, fmt=fmt, directed=directed, sheet=sheet,
-                                            progress=progress, study=study)
+                                            progress=progress, study=study, simulated=simulated)
         except ValidationError as e:
             print_problems(e)
             raise typer.Exit(e.exit_code)

@@ -148,7 +148,7 @@ def load_graph(*, year: Optional[int], method: str, level: str, edges: Optional[
         name = getattr(store, "name", None)
         name = name if isinstance(name, str) else None
         where = f"study {name}: " if name else "store: "
-        warn_if_simulated(store.datasets())
+        warn_if_simulated(store.datasets(), name)
         if level == "enterprise":
             ed_all = store.edges("enterprise")
             y = year if year is not None else _latest_year(ed_all)
