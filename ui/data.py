@@ -37,6 +37,10 @@ from cultnet.settings import Settings
 
 log = logging.getLogger(__name__)
 
+# what the Data page's uploader accepts: what the loader reads (etl.read), no legacy .xls (the
+# loader refuses it: save it as .xlsx)
+UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "net", "paj")
+
 # the enterprise force-directed view draws at most this many nodes (sample above it, and say so)
 ENTERPRISE_VIEW_LIMIT = 1500
 

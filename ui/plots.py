@@ -184,6 +184,91 @@ def pareto_figure(frame: pd.DataFrame, value: str, *, label: str = "name",
     return style(fig, title)
 
 
+# map labels (pure): where each label goes so that labels cover neither each other nor markers
+
+LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right",
+                   "top left", "bottom right", "bottom left")
+LABEL_PX = 15  # height of a 12 px label
+
+
+def text_px(label: str, px: float = 7.2) -> float:
+    """Estimated width of a 12 px label: CJK characters are about twice as wide as Latin ones."""
+    return sum(2 * px if ord(ch) > 0x2E80 else px for ch in str(label))
+
+
+def _label_box(x: float, y: float, r: float, w: float, pos: str) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of a label at plotly textposition ``pos`` around a marker of radius
+    ``r`` centred at (x, y); pixels, y upwards."""
+    v, hz = pos.split()
+    gap = 2.0
+    if hz == "center":
+        x0 = x - w / 2
+    elif hz == "right":
+        x0 = x + (r + gap if v == "middle" else r * 0.7)
+    else:
+        x0 = x - w - (r + gap if v == "middle" else r * 0.7)
+    if v == "top":
+        y0 = y + (r + gap if hz == "center" else r * 0.7)
+    elif v == "bottom":
+        y0 = y - LABEL_PX - (r + gap if hz == "center" else r * 0.7)
+    else:
+        y0 = y - LABEL_PX / 2
+    return x0, y0, x0 + w, y0 + LABEL_PX
+
+
+def _overlap(a: tuple, b: tuple) -> float:
+    dx = min(a[2], b[2]) - max(a[0], b[0])
+    dy = min(a[3], b[3]) - max(a[1], b[1])
+    return dx * dy if dx > 0 and dy > 0 else 0.0
+
+
+def _disc_box(x: float, y: float, r: float) -> tuple[float, float, float, float]:
+    return x - r, y - r, x + r, y + r
+
+
+def label_positions(x: list[float], y: list[float], r: list[float], labels: list[str]) -> list[str]:
+    """Where to put each city's label so that labels do not cover each other or other cities.
+
+    Greedy, largest marker first: each label takes the first of :data:`LABEL_POSITIONS` whose
+    box overlaps no placed label and no other marker, else the position with the least overlap.
+    Coordinates are pixels (y upwards), ``r`` the marker radii.
+
+    >>> label_positions([0, 0], [0, 14], [6, 6], ["Taiyuan", "Jinzhong"])
+    ['bottom center', 'top center']
+    """
+    n = len(x)
+    order = sorted(range(n), key=lambda i: -r[i])
+    discs = [_disc_box(x[i], y[i], r[i]) for i in range(n)]
+    placed: list[tuple] = []
+    out = ["top center"] * n
+    for i in order:
+        w = text_px(labels[i])
+        best, best_cost = LABEL_POSITIONS[0], float("inf")
+        for pos in LABEL_POSITIONS:
+            box = _label_box(x[i], y[i], r[i], w, pos)
+            cost = sum(_overlap(box, b) for b in placed)
+            cost += sum(_overlap(box, discs[j]) for j in range(n) if j != i)
+            if cost < best_cost:
+                best, best_cost = pos, cost
+            if cost == 0:
+                break
+        out[i] = best
+        placed.append(_label_box(x[i], y[i], r[i], w, best))
+    return out
+
+
+def label_text(c: pd.DataFrame, labels: str) -> pd.Series:
+    """The label of each city: ``name``, ``name_zh`` (falling back to ``name`` where missing), or
+    ``both`` ("Taiyuan 太原")."""
+    zh = c["name_zh"].where(c["name_zh"].notna() & (c["name_zh"].astype(str) != ""), None) \
+        if "name_zh" in c.columns else pd.Series(None, index=c.index)
+    if labels == "name_zh":
+        return zh.fillna(c["name"]).astype(str)
+    if labels == "both":
+        return (c["name"].astype(str) + zh.map(lambda z: f" {z}" if isinstance(z, str) else "")).astype(str)
+    return c["name"].astype(str)
+
+
 def heatmap_figure(frame: pd.DataFrame, *, title: str = "", colorbar: str = "",
                    fmt: str = ".2f") -> go.Figure:
     """City-by-year heatmap from a wide frame (index: rows, columns: years)."""

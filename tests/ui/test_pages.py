@@ -267,7 +267,7 @@ def test_data_page_lists_the_sample_dataset(at):
     sample = ds[ds["source"].astype(str).str.contains("simulated sample")]
     assert len(sample) == 1 and bool(sample["simulated"].iloc[0])
     # the uploader offers only what the loader reads (no legacy .xls, which it refuses)
-    from cultnet.ui.pages.data import UPLOAD_TYPES
+    from cultnet.ui.data import UPLOAD_TYPES
 
     up = at.get("file_uploader")[0].proto
     assert sorted(t.lstrip(".") for t in up.type) == sorted(UPLOAD_TYPES)

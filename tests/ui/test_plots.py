@@ -64,7 +64,7 @@ def _boxes(coords: dict[str, tuple[float, float]], radius: float = 12.0):
     """Pixel positions as the map places them, the chosen label positions and their boxes."""
     import math
 
-    from cultnet.ui.pages.network_map import _disc_box, _label_box, label_positions, text_px
+    from cultnet.ui.plots import _disc_box, _label_box, label_positions, text_px
 
     names = list(coords)
     lat = np.array([coords[n][0] for n in names])
@@ -99,7 +99,7 @@ def test_map_labels_do_not_overlap(cities):
 
 
 def test_label_text_in_chinese_or_both():
-    from cultnet.ui.pages.network_map import label_text
+    from cultnet.ui.plots import label_text
 
     c = pd.DataFrame({"name": ["Taiyuan", "Atlantis"], "name_zh": ["太原", None]})
     assert list(label_text(c, "name_zh")) == ["太原", "Atlantis"]

@@ -23,8 +23,6 @@ ROLE_HELP = {
     "enterprises": "id, name, city (+ attributes)",
     "series": "region, period (e.g. 2012Q1 or 2012), freq + numeric series columns",
 }
-# what the loader reads (etl.read): no legacy .xls (save it as .xlsx), which it refuses
-UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "net", "paj")
 FORMATS = {"auto": None, "CSV table": "csv", "Excel table": "xlsx", "Pajek .net": "pajek",
            "triples (node, partner, frequency)": "triples"}
 
@@ -47,7 +45,7 @@ def guess_role(name: str) -> str:
 
 def upload_ui() -> tuple[list, dict, dict]:
     files = st.file_uploader("Files (CSV, XLSX, Pajek .net, text)", accept_multiple_files=True,
-                             type=list(UPLOAD_TYPES),
+                             type=list(D.UPLOAD_TYPES),
                              key="upload_files",
                              help="Each file plays one role; the role is guessed from the name.")
     roles: dict[str, str] = {}
