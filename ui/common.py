@@ -54,6 +54,17 @@ def settings() -> Settings:
     )
 
 
+def use_study(name: str | None) -> None:
+    """A command's own ``--study`` (after the command name) overrides the global one for the
+    rest of the command (every ``study_session()`` of it)."""
+    if name is not None:
+        _GLOBAL.study = name
+
+
+STUDY_HELP = ("the study to read (default: --study before the command, CULTNET_STUDY, or the only "
+              "study in the store)")
+
+
 def global_study() -> str | None:
     """The study named by the global ``--study`` option (not by ``CULTNET_STUDY``)."""
     return _GLOBAL.study
