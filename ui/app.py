@@ -49,7 +49,7 @@ def choose_study(key: str) -> str | None:
     frame = D.studies(key)
     names = [str(n) for n in frame["name"]] if frame is not None and len(frame) else []
     if not names:
-        st.session_state.pop("_study", None)
+        C.set_study(None)
         st.query_params.pop("study", None)
         return None
     url = st.query_params.get("study")
@@ -73,7 +73,7 @@ def choose_study(key: str) -> str | None:
     choice = st.sidebar.selectbox("Study", names, key="study_select",
                                   help="Every page shows one study: its own cities, indicators "
                                        "and links. Share a page with ?study=NAME in its URL.")
-    st.session_state["_study"] = choice
+    C.set_study(choice)
     st.session_state["_study_url"] = choice
     if st.query_params.get("study") != choice:
         st.query_params["study"] = choice
@@ -93,7 +93,7 @@ def draw_sidebar(key: str | None, error: str | None) -> None:
         version = f" {version.strip()}" if version.strip() else ""
         st.markdown(f":material/database: **{label}**{version}")
         st.caption(str(info.get("location", "")))
-        ds = D.datasets(D.view_key(key, None, st.session_state.get("_study")))
+        ds = D.datasets(D.view_key(key, None, C.study()))
         if ds is not None and len(ds):
             done = ds[ds["status"].astype(str) == "complete"] if "status" in ds.columns else ds
             names = ", ".join(str(x) for x in done["id"].head(3))

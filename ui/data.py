@@ -141,9 +141,21 @@ def scope(key: str) -> Any:
     (``store.study(name)``), or the store itself when it has no studies."""
     st_ = store()
     name = study_of(key)
-    if name is not None and hasattr(st_, "study"):
-        return st_.study(name)
-    return st_
+    if not hasattr(st_, "study"):
+        return st_
+    if name is None:  # a key made before the study was chosen in this run: the default study
+        log.warning("a read without a study in its key (%s): reading the default study", key)
+        names = st_.study_names()
+        if not names:
+            from cultnet.graph.store import Study
+
+            return Study(st_, NO_STUDY)  # a store without any study reads as empty
+        name = default_study(names)
+    return st_.study(name)
+
+
+#: the name no study can have (names start with a letter or digit): reads with it are empty
+NO_STUDY = "(none)"
 
 
 @st.cache_data(show_spinner=False)

@@ -99,18 +99,28 @@ def test_every_page_of_the_second_study(page2, server2):
     # pages whose content names the region's own cities
     page2.goto(f"{server2}/centrality?study=shanxi")
     wait_idle(page2, after=0)
-    page2.get_by_text("Taiyuan").first.wait_for()
+    _markdown(page2, "Taiyuan").wait_for()
 
 
+def _markdown(pg, text: str):
+    """A visible markdown paragraph holding ``text`` (table cells are drawn on a canvas)."""
+    return pg.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer']").filter(
+        has_text=text).first
+
+
+@pytest.mark.xfail(strict=True, reason="known bug (issue 15, studies-ui report): after choosing "
+                   "another study in the sidebar of a real browser the rerun does not finish "
+                   "(the reads of that run carry no study in their key); opening ?study=NAME works")
 def test_selector_and_url_agree(page2, server2):
     page2.goto(f"{server2}/centrality?study=shanxi")
     wait_idle(page2, after=0)
-    page2.get_by_text("Taiyuan").first.wait_for()
+    _markdown(page2, "Taiyuan").wait_for()
     box = page2.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").first
     box.click()
     act(page2, lambda: page2.get_by_role("option", name="liaoning-sample").click())
-    page2.get_by_text("Shenyang").first.wait_for()
+    _markdown(page2, "Shenyang").wait_for()
     assert "study=liaoning-sample" in page2.url, page2.url
+    assert "liaoning-sample" in _sidebar_study(page2)
     shot(page2, "study_switched_to_sample")
     page2.goto(f"{server2}/centrality?study=shanxii")
     wait_idle(page2, after=0)

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -60,6 +61,15 @@ def guard(what: str = "") -> Iterator[None]:
                  f"{type(e).__name__}: {e}", icon=":material/error:")
 
 
+_RUN = threading.local()  # what the router decided for this script run (same thread as the page)
+
+
+def set_study(name: str | None) -> None:
+    """Record the study the router chose for this run (read by :func:`key` and :func:`study`)."""
+    _RUN.study = name
+    st.session_state["_study"] = name
+
+
 def key() -> str:
     """The key of this run: the data key (computed once per run by the router), the study
     chosen in the sidebar and the gravity model's choices (:func:`cultnet.ui.data.view_key`)."""
@@ -67,12 +77,12 @@ def key() -> str:
     if not k:
         k = D.data_key()
         st.session_state["_data_key"] = k
-    return D.view_key(k, st.session_state.get("gravity_params"), st.session_state.get("_study"))
+    return D.view_key(k, st.session_state.get("gravity_params"), study())
 
 
 def study() -> str | None:
     """The study of this run (None: a store without studies)."""
-    return st.session_state.get("_study")
+    return getattr(_RUN, "study", None) or st.session_state.get("_study")
 
 
 def require_data(*, need: tuple[str, ...] = ()) -> str:
