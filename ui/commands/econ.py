@@ -17,7 +17,7 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError, Problem, ValidationError
-from cultnet.ui.common import console, handle_errors, out, print_json, study_session
+from cultnet.ui.common import STUDY_HELP, console, handle_errors, out, print_json, study_session, use_study
 
 
 # ------------------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ def _roles_from_store(year: int | None) -> tuple[dict[str, str] | None, str]:
             from cultnet.graph.export import frame_to_igraph
         except ImportError:
             return None, f"no gravity network in the store for {y} and analysis.gravity is unavailable"
-        links = gravity_links(cities, ind, years=[y])
+        links = gravity_links(cities, ind, years=[y], **_own_gravity(ind))
         g = frame_to_igraph(links[links["linked"]], cities)
         how = f"roles from the {y} gravity network computed from the store's indicators (row-mean threshold)"
     if g.ecount() == 0:
@@ -234,10 +234,12 @@ def register(app: typer.Typer) -> None:
         group_col: Optional[str] = typer.Option(None, "--group-col", help="a column of the data that holds each entity's group"),
         data: Optional[str] = typer.Option(None, "--data", help="CSV/XLSX long panel instead of the store"),
         as_json: bool = typer.Option(False, "--json"),
+        study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP),
         latex: Optional[str] = typer.Option(None, "--latex", help="write the table as LaTeX to this file"),
         csv: Optional[str] = typer.Option(None, "--csv", help="write the table as CSV to this file"),
     ) -> None:
         """Static panel regression (Stata xtreg-style output) with small-sample inference, optionally per group."""
+        use_study(study)
         from cultnet.analysis.indices import log_transform
         from cultnet.analysis.panel import equality_lines, fit_by_group, fit_panel, hausman, mundlak_test
         from cultnet.analysis.tables import regression_table
@@ -312,8 +314,10 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed"),
         data: Optional[str] = typer.Option(None, "--data", help="CSV/XLSX, one row per period"),
         as_json: bool = typer.Option(False, "--json"),
+        study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP),
     ) -> None:
         """VAR: unit roots, lag order, diagnostics, orthogonalized + generalized IRF, FEVD (Table 5)."""
+        use_study(study)
         from cultnet.analysis.var import DEFAULT_VARIABLES, fit_var, prepare_series
 
         variables = _split(vars_) or list(DEFAULT_VARIABLES)
@@ -375,8 +379,10 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed"),
         data: Optional[str] = typer.Option(None, "--data"),
         as_json: bool = typer.Option(False, "--json"),
+        study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP),
     ) -> None:
         """Panel VAR by FOD-GMM (Abrigo–Love style) with IRFs and FEVD."""
+        use_study(study)
         from cultnet.analysis.pvar import fit_pvar
 
         df = read_long_table(data) if data else _store_indicators()
@@ -413,8 +419,10 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed"),
         data: Optional[str] = typer.Option(None, "--data"),
         as_json: bool = typer.Option(False, "--json"),
+        study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP),
     ) -> None:
         """Moran's I with the gravity network as W, and SAR / SDM / SEM panel models with effects."""
+        use_study(study)
         from cultnet.analysis.spatial import fit_spatial_panel, moran_table
 
         df = read_long_table(data) if data else _store_indicators()
@@ -573,4 +581,13 @@ def _store_w(year: int | None) -> pd.DataFrame:
         from cultnet.analysis.gravity import gravity_matrix
     except ImportError as e:  # pragma: no cover
         raise CultnetError("no gravity network in the store and analysis.gravity is unavailable; pass --w") from e
-    return gravity_matrix(cities, ind, year=y)
+    return gravity_matrix(cities, ind, year=y, **_own_gravity(ind))
+
+
+def _own_gravity(ind: pd.DataFrame) -> dict:
+    """The gravity model's masses, asymmetry and income from the study's own columns (the
+    paper's pop, cul, gdp_pc only when present): analysis.gravity.default_parameters."""
+    from cultnet.analysis.gravity import default_parameters
+
+    cols = [c for c in ind.columns if c not in ("city", "year") and pd.api.types.is_numeric_dtype(ind[c])]
+    return default_parameters(cols)
