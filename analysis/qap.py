@@ -1131,6 +1131,8 @@ def edges_to_matrix(edges: pd.DataFrame, names: Sequence[str], *, directed: bool
 
 def _numeric(attrs: pd.DataFrame, col: str, kind: str) -> pd.Series:
     v = pd.to_numeric(attrs[col], errors="coerce")
+    if attrs[col].notna().sum() == 0:
+        raise NotEnoughData(f"{kind}:{col}: no city has a value of '{col}' (that year)")
     if v.notna().sum() == 0:
         raise CultnetError(f"{kind}:{col}: column '{col}' is not numeric (use same:{col} for categories)")
     return v
