@@ -1309,8 +1309,8 @@ class SpecChoices:
 
     ``distance``: the cities have coordinates (lat, lon for at least 3 cities); ``numeric``:
     columns for absdiff / product / ratio (indicators and numeric city attributes);
-    ``category``: non-numeric city attributes that are not identifiers (fewer distinct values
-    than cities), for same; ``networks``: the city networks the study holds (gravity also when
+    ``category``: non-numeric city attributes that vary but do not identify a city (2 to n - 1
+    distinct values), for same; ``networks``: the city networks the study holds (gravity also when
     it can be computed from the indicators); ``columns``: every attribute column.
     """
 
@@ -1374,7 +1374,7 @@ def spec_choices(cities: pd.DataFrame, indicators: pd.DataFrame | None,
         num = pd.to_numeric(v, errors="coerce")
         if num.notna().sum() and num.notna().sum() == v.notna().sum():
             numeric.append(str(c))
-        elif v.notna().any() and v.dropna().astype(str).nunique() < max(n, 2):
+        elif 1 < v.dropna().astype(str).nunique() < n:
             category.append(str(c))
     lat = pd.to_numeric(cities.get("lat", pd.Series(dtype=float)), errors="coerce")
     lon = pd.to_numeric(cities.get("lon", pd.Series(dtype=float)), errors="coerce")

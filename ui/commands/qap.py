@@ -142,12 +142,12 @@ def register(app: typer.Typer) -> None:
     @app.command("qap")
     @handle_errors
     def qap_command(
-        x: str = typer.Option(..., "--x", help="explanatory matrices, comma-separated: distance, absdiff:COL, product:COL, ratio:COL, same:COL, network:METHOD"),
         y: str = typer.Option("gravity", "--y", help="the dependent network: gravity | cooperation | observed"),
+        x: str = typer.Option(..., "--x", help="explanatory matrices, comma-separated: distance, absdiff:COL, product:COL, ratio:COL, same:COL, network:METHOD"),
         year: Optional[int] = typer.Option(None, "--year", help="one year (default: every year of the network, a table per year)"),
         weighted: bool = typer.Option(False, "--weighted", help="networks (y and network:METHOD) with their weights (default: 0/1 ties)"),
         perms: int = typer.Option(2000, "--perms", help="random permutations (all n! when fewer)"),
-        seed: int = typer.Option(0, "--seed", help="seed; each year uses default_rng([seed, year])"),
+        seed: int = typer.Option(0, "--seed", help="seed; each year draws its permutations from default_rng of the pair (seed, year)"),
         method: str = typer.Option("dsp", "--method", help="dsp (double semi-partialling) | y (Y-permutation) | x (X-permutation)"),
         logit: bool = typer.Option(False, "--logit", help="logistic MRQAP (y must be 0/1: no --weighted)"),
         statistic: str = typer.Option("t", "--statistic", help="permuted statistic: t (pivotal; z for logit) | coef"),

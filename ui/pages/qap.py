@@ -16,6 +16,11 @@ from cultnet.ui.pages import _common as C
 METHODS = {"dsp": "Double semi-partialling (DSP)", "y": "Y-permutation", "x": "X-permutation"}
 PERMS = [200, 500, 1000, 2000, 5000, 10000]
 ALL_YEARS = "every year"
+#: significant digits for the numeric columns of the tables (values span 1e-13 .. 1e13)
+G4 = {c: st.column_config.NumberColumn(format="%.4g")
+      for c in ("b", "std b", "s.e.", "t / z", "p (perm)", "prop ≥", "prop ≤", "mean of permuted",
+                "sd of permuted", "p classical", "r", "mean of permuted r", "sd of permuted r",
+                "r2", "adj_r2", "r2_p_value", "llf", "llnull", "pseudo_r2", "deviance", "aic")}
 COLUMNS = {"term": "Term", "estimate": "b", "std_estimate": "std b", "std_error": "s.e.",
            "statistic": "t / z", "p_value": "p (perm)", "prop_ge": "prop ≥", "prop_le": "prop ≤",
            "perm_mean": "mean of permuted", "perm_sd": "sd of permuted",
@@ -34,7 +39,7 @@ def y_ui(k: str, choices) -> tuple[str, bool, int | None]:
                              help=D.METHOD_HELP) or nets[0]
     weighted = c2.toggle("Weights", value=False, key="qap_weighted",
                          help="Use the networks' weights (gravity strength, cooperation "
-                              "frequency); off: 0/1 ties.")
+                              "frequency) for y and for any network chosen as x; off: 0/1 ties.")
     years = D.network_years(k, y)
     year = c3.selectbox("Year", [ALL_YEARS, *years], key="qap_year",
                         help="Every year: one MRQAP per year, each with its own permutations "
@@ -114,7 +119,7 @@ def draw_correlation(res, year: int) -> None:
                                              "prop_ge": "prop ≥", "prop_le": "prop ≤",
                                              "perm_mean": "mean of permuted r",
                                              "perm_sd": "sd of permuted r"})
-        P.show_table(pairs, _name(res, "correlations", year), key="qap_corr_table",
+        P.show_table(pairs, _name(res, "correlations", year), key="qap_corr_table", column_config=G4,
                      caption=f"Pearson r over the {c.n_dyads} "
                              f"{'ordered dyads' if c.directed else 'pairs i < j'}; the first "
                              "matrix of each pair permuted (rows and columns together), "
@@ -143,7 +148,7 @@ def draw_mrqap(res, year: int) -> None:
         cols[2].metric("AIC", "n/a" if f.get("aic") != f.get("aic") else f"{f['aic']:.1f}")
     cols[3].metric("cities / dyads", f"{r.n_nodes} / {r.n_dyads}")
     table = r.to_frame().rename(columns=COLUMNS)
-    P.show_table(table, _name(res, "mrqap", year), key="qap_mrqap_table")
+    P.show_table(table, _name(res, "mrqap", year), key="qap_mrqap_table", column_config=G4)
     st.caption(f"Null hypothesis: {r.method_text}. Permuted statistic: {r.statistic}; "
                f"{'exact test over all ' if r.exact else ''}{r.perms} permutations, seed "
                f"[{res.seed}, {year}]. p (perm) two-sided, "
@@ -170,8 +175,11 @@ def draw_years(res) -> None:
               f"({res.method}, {res.perms} permutations, seed {res.seed})")
     P.show_figure(fig, _name(res, "coefficients_by_year"), key="qap_years_fig")
     P.show_table(res.coefficients().rename(columns=COLUMNS), _name(res, "coefficients_by_year"),
-                 key="qap_years_table")
-    P.show_table(res.fit(), _name(res, "fit_by_year"), key="qap_fit_table")
+                 key="qap_years_table", column_config=G4,
+                 caption="Every year's MRQAP table (one row per year and term).")
+    P.show_table(res.fit(), _name(res, "fit_by_year"), key="qap_fit_table", column_config=G4,
+                 caption="Fit per year: R², adjusted R² and the R² Y-permutation p (logit: "
+                         "log-likelihood, McFadden pseudo-R², deviance, AIC), degrees of freedom.")
     for yr, why in res.skipped.items():
         st.caption(f"{yr}: skipped ({why})")
 
