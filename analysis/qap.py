@@ -115,7 +115,7 @@ Progress = Callable[[int, int, str], None]
 __all__ = ["qap_correlation", "mrqap", "mrqap_by_year", "permutations", "cell_mask",
            "QAPCorrelation", "MRQAPResult", "MRQAPYears", "DyadicData", "Spec", "parse_specs",
            "node_attributes", "dyadic_matrix", "edges_to_matrix", "build_dyadic_data",
-           "METHODS", "STATISTICS", "SPEC_KINDS", "INTERCEPT", "Y_NETWORKS", "PAPER_GRAVITY",
+           "METHODS", "STATISTICS", "SPEC_KINDS", "INTERCEPT", "Y_NETWORKS",
            "SpecChoices", "spec_choices", "check_specs", "StudyDyads", "study_dyads", "StudyQAP",
            "study_qap"]
 
@@ -1297,9 +1297,6 @@ def build_dyadic_data(y: np.ndarray | pd.DataFrame, specs: Sequence[Spec], attrs
 # ================================================================================================
 #: the networks a study can hold at city level (and that can be the dependent variable)
 Y_NETWORKS = ("gravity", "cooperation", "observed")
-#: the gravity model computed on the fly when no gravity LINKS are stored (the paper's choice;
-#: analysis.gravity's defaults)
-PAPER_GRAVITY = {"masses": ("pop", "cul"), "asymmetry": "cul", "income": "gdp_pc", "b": 2.0}
 _INDICATOR_KEYS = ("city", "year")
 
 
@@ -1322,10 +1319,22 @@ class SpecChoices:
     gravity_computable: bool = False
 
 
-def _gravity_params(gravity: Mapping[str, Any] | None) -> dict[str, Any]:
-    p = dict(PAPER_GRAVITY)
-    p.update({k: v for k, v in (gravity or {}).items() if k in PAPER_GRAVITY})
-    p["masses"] = tuple(p["masses"])
+def _gravity_params(gravity: Mapping[str, Any] | None,
+                    indicators: pd.DataFrame | None) -> dict[str, Any]:
+    """The gravity model computed when no gravity LINKS are stored: ``gravity`` (masses,
+    asymmetry, income, b), else analysis.gravity.default_parameters for the study's numeric
+    indicator columns (the paper's pop, cul / cul / gdp_pc when those exist), b = 2."""
+    from cultnet.analysis.gravity import default_parameters
+
+    if gravity is None:
+        cols = [] if indicators is None else [
+            c for c in indicators.columns if c not in _INDICATOR_KEYS
+            and pd.api.types.is_numeric_dtype(indicators[c])]
+        gravity = default_parameters(cols) if cols else {"masses": ()}
+    p = {"masses": (), "asymmetry": None, "income": None, "b": 2.0}
+    p.update({k: v for k, v in gravity.items() if k in p})
+    p["masses"] = tuple(p["masses"] or ())
+    p["b"] = float(p["b"])
     return p
 
 
@@ -1380,9 +1389,9 @@ def spec_choices(cities: pd.DataFrame, indicators: pd.DataFrame | None,
     lon = pd.to_numeric(cities.get("lon", pd.Series(dtype=float)), errors="coerce")
     distance = bool("lat" in cities.columns and "lon" in cities.columns
                     and int((lat.notna() & lon.notna()).sum()) >= 3)
-    params = _gravity_params(gravity)
-    grav_ok = distance and indicators is not None and len(indicators) > 0 and \
-        set(_gravity_columns(params)) <= set(indicators.columns)
+    params = _gravity_params(gravity, indicators)
+    grav_ok = bool(distance and indicators is not None and len(indicators) > 0 and params["masses"]
+                   and set(_gravity_columns(params)) <= set(indicators.columns))
     stored = set()
     if edges is not None and len(edges):
         stored = set(edges["method"].fillna("observed").astype(str)) if "method" in edges.columns \
@@ -1475,7 +1484,7 @@ def _network_matrix(method: str, year: int, names: list[str], edges: pd.DataFram
         if not len(stored):
             notes.append(f"{method}{ytxt}: no links stored that year (an empty network)")
         return mat, [f"{method}{ytxt}: {x}" for x in n2] + notes
-    params = _gravity_params(gravity)
+    params = _gravity_params(gravity, indicators)
     ptxt = (f"masses {', '.join(params['masses'])}, asymmetry {params['asymmetry']}, income "
             f"{params['income']}, b = {params['b']:g}")
     linked = stored["linked"].astype("boolean").fillna(True) if "linked" in stored.columns and len(stored) \
@@ -1560,7 +1569,8 @@ def study_dyads(cities: pd.DataFrame, indicators: pd.DataFrame | None, edges: pd
     directions : method -> stored direction (``Study.directed``); unknown directions are
         inferred (gravity directed; pairs all stored in sorted order: undirected), and said.
     gravity : parameters of the gravity model computed when no gravity LINKS are stored
-        (default :data:`PAPER_GRAVITY`).
+        (default: analysis.gravity.default_parameters for the study's numeric indicator
+        columns, which is the paper's choice when the study has pop, cul and gdp_pc).
 
     Every problem with the specification is reported at once (:func:`check_specs`), before
     anything is computed. With ``year=None`` a year whose data cannot support the analysis is
@@ -1577,7 +1587,7 @@ def study_dyads(cities: pd.DataFrame, indicators: pd.DataFrame | None, edges: pd
     if y not in choices.networks:
         why = ("" if y != "gravity" else
                f"; gravity cannot be computed either (it needs city lat/lon and the indicators "
-               f"{', '.join(_gravity_columns(_gravity_params(gravity)))})")
+               f"{', '.join(_gravity_columns(_gravity_params(gravity, indicators))) or 'numeric indicators'})")
         raise NotEnoughData(f"no such network: the study has no '{y}' city links{why}; networks: "
                             f"{', '.join(choices.networks) or 'none'}")
     directed, dnote = _direction(y, edges, directions)

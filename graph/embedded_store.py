@@ -48,6 +48,7 @@ from falkordb.node import Node
 from falkordb.path import Path as FPath
 
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnavailable
+from cultnet.graph._syntax import syntax_message
 from cultnet.model import Bundle
 from cultnet.settings import Settings
 from cultnet.graph import _falkordb_server as server
@@ -446,7 +447,7 @@ def _translate(msg: str) -> CultnetError:
     if "mem consumption exceeded" in low:
         return QueryRejected(f"query rejected: it needed more memory than a query may use ({msg}).")
     if "errmsg:" in low or "invalid input" in low:
-        return QueryRejected(f"syntax error: {msg}")
+        return QueryRejected(syntax_message(msg) or f"syntax error: {msg}")
     return QueryRejected(f"query rejected: {msg}")
 
 

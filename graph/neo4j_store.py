@@ -61,6 +61,7 @@ from neo4j import exceptions as nx
 from neo4j.graph import Node, Path, Relationship
 
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnavailable
+from cultnet.graph._syntax import syntax_message
 from cultnet.model import Bundle
 from cultnet.settings import Settings
 from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, links_rows, now_iso, plain,
@@ -581,7 +582,7 @@ def _translate(e: BaseException, where: str = "") -> CultnetError:
     if "AccessMode" in code or code.endswith("Security.Forbidden"):
         return QueryRejected(f"read-only: this console only runs read queries; {msg}")
     if "SyntaxError" in code:
-        return QueryRejected(f"syntax error: {msg}")
+        return QueryRejected(syntax_message(msg, prefix="EXPLAIN ") or f"syntax error: {msg}")
     if code.startswith("Neo.ClientError"):
         return QueryRejected(f"query rejected: {msg}")
     if isinstance(e, nx.DatabaseUnavailable) or code.startswith("Neo.TransientError"):

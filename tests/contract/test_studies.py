@@ -122,7 +122,7 @@ def test_export_writes_only_the_study(two, tmp_path):
 
     s = two.study("south")
     out = tmp_path / "south.net"
-    counts = write_network(s.edges("city", year=2015), s.cities(), out, "pajek")
+    counts = write_network(s.edges("city", year=2015), s.cities(), out, "pajek", directed=True)
     assert counts == {"nodes": 3, "edges": 2}
     back, _ = read_edge_file(out)
     assert sorted(back["weight"]) == [20.0, 50.0]

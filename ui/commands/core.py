@@ -17,8 +17,8 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError
-from cultnet.ui.common import (console, handle_errors, out, print_json, print_wide, settings,
-                               store_session, warn_if_simulated)
+from cultnet.ui.common import (STUDY_HELP, console, handle_errors, out, print_json, print_wide,
+                               settings, store_session, use_study, warn_if_simulated)
 
 
 def parse_params(items: list[str] | None) -> dict[str, Any]:
@@ -112,8 +112,10 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="print a JSON array of row objects"),
         timeout: Optional[float] = typer.Option(None, "--timeout", help="seconds [env CULTNET_QUERY_TIMEOUT, default 10]"),
         limit: Optional[int] = typer.Option(None, "--limit", help="maximum rows [env CULTNET_ROW_CAP, default 10000]"),
+        study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP),
     ) -> None:
         """Run a read-only Cypher query against the store."""
+        use_study(study)
         params = parse_params(param)
         if limit is not None and limit < 1:
             raise CultnetError("--limit must be at least 1.")
@@ -142,10 +144,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command("info")
     @handle_errors
-    def info_command(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    def info_command(as_json: bool = typer.Option(False, "--json", help="print JSON"),
+                     study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP)) -> None:
         """Show the store: backend, location, version, schema, studies; then the selected study's
         (--study, or the only one) node and relationship counts and datasets, or the whole
         store's when several studies and none is chosen."""
+        use_study(study)
         with store_session() as store:
             desc = store.describe()
             meta = store.meta()
@@ -176,9 +180,11 @@ def register(app: typer.Typer) -> None:
 
     @app.command("datasets")
     @handle_errors
-    def datasets_command(as_json: bool = typer.Option(False, "--json", help="print JSON")) -> None:
+    def datasets_command(as_json: bool = typer.Option(False, "--json", help="print JSON"),
+                         study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP)) -> None:
         """List the datasets with their study and load status (every study's, or the one named
         with --study / CULTNET_STUDY)."""
+        use_study(study)
         with store_session() as store:
             name = settings().study
             ds = store.datasets(store.resolve_study(name) if name is not None else None)

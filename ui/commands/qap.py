@@ -19,17 +19,17 @@ import typer
 from rich.table import Table
 
 from cultnet.errors import CultnetError
-from cultnet.ui.common import (console, handle_errors, out, print_json, print_wide, progress_bar,
-                               study_session, warn_if_simulated)
+from cultnet.ui.common import (STUDY_HELP, console, handle_errors, out, print_json, print_wide,
+                               progress_bar, study_session, use_study, warn_if_simulated)
 
 PLOT_FORMATS = (".png", ".svg")
 
 
-def read_study(study: str | None) -> dict[str, Any]:
+def read_study() -> dict[str, Any]:
     """Everything QAP reads from one study (the store is closed before the permutations run)."""
     from cultnet.analysis.qap import Y_NETWORKS
 
-    with study_session(study) as s:
+    with study_session() as s:
         return {"study": s.name, "cities": s.cities(), "indicators": s.indicators(),
                 "edges": s.edges("city"), "datasets": s.datasets(),
                 "directions": {m: s.directed("city", m) for m in Y_NETWORKS},
@@ -152,7 +152,7 @@ def register(app: typer.Typer) -> None:
         logit: bool = typer.Option(False, "--logit", help="logistic MRQAP (y must be 0/1: no --weighted)"),
         statistic: str = typer.Option("t", "--statistic", help="permuted statistic: t (pivotal; z for logit) | coef"),
         plot: Optional[Path] = typer.Option(None, "--plot", help="write the coefficients over the years to FILE.png or FILE.svg"),
-        study: Optional[str] = typer.Option(None, "--study", help="the study to read (default: --study before the command, CULTNET_STUDY, or the only study)"),
+        study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP),
         as_json: bool = typer.Option(False, "--json", help="print JSON (schema cultnet.qap/1)"),
     ) -> None:
         """QAP correlation and MRQAP (Dekker-Krackhardt-Snijders) of a city network on dyadic predictors."""
@@ -177,9 +177,10 @@ def register(app: typer.Typer) -> None:
             problems.append(e.user_message)
         if problems:
             raise CultnetError("; ".join(problems))
-        data = read_study(study)
+        use_study(study)
+        data = read_study()
         sim = data["simulated"]
-        warn_if_simulated(data["datasets"])
+        warn_if_simulated(data["datasets"], data["study"])
         dyads = study_dyads(data["cities"], data["indicators"], data["edges"], y=y, specs=specs,
                             year=year, weighted=weighted, directions=data["directions"])
         with progress_bar("QAP permutations") as prog:

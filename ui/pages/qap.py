@@ -195,6 +195,8 @@ def main() -> None:
         y, weighted, year = y_ui(k, choices)
         directed = D.links_directed(k, y)
         specs = x_ui(choices, y, directed)
+        if y == "gravity" or "network:gravity" in specs:
+            k = C.gravity_ui(k, prefix="qap")   # the model used when no gravity links are stored
         params = test_ui(weighted)
         if not specs:
             st.info("Choose at least one explanatory matrix.", icon=":material/tune:")
