@@ -1365,7 +1365,7 @@ def spec_choices(cities: pd.DataFrame, indicators: pd.DataFrame | None,
     >>> ind = pd.DataFrame({"city": ["a", "b", "c"], "year": 2020, "gdp_pc": [1.0, 2.0, 3.0]})
     >>> ch = spec_choices(c, ind, None)
     >>> ch.distance, ch.numeric, ch.category, ch.networks
-    (True, ('gdp_pc', 'lat', 'lon'), ('province',), ())
+    (True, ('gdp_pc', 'lat', 'lon'), ('province',), ('gravity',))
     """
     cities = cities if cities is not None else pd.DataFrame(columns=["name"])
     n = len(cities)
