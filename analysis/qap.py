@@ -115,7 +115,9 @@ Progress = Callable[[int, int, str], None]
 __all__ = ["qap_correlation", "mrqap", "mrqap_by_year", "permutations", "cell_mask",
            "QAPCorrelation", "MRQAPResult", "MRQAPYears", "DyadicData", "Spec", "parse_specs",
            "node_attributes", "dyadic_matrix", "edges_to_matrix", "build_dyadic_data",
-           "METHODS", "STATISTICS", "SPEC_KINDS", "INTERCEPT"]
+           "METHODS", "STATISTICS", "SPEC_KINDS", "INTERCEPT", "Y_NETWORKS",
+           "SpecChoices", "spec_choices", "check_specs", "StudyDyads", "study_dyads", "StudyQAP",
+           "study_qap"]
 
 _METHOD_TEXT = {
     "dsp": ("double semi-partialling (Dekker, Krackhardt & Snijders 2007): each x_k is regressed "
@@ -668,6 +670,7 @@ def mrqap(y: Any, x: Mapping[str, Any], *, directed: bool = True, method: str = 
             table.loc[name] = np.nan
             table.loc[name, "reason"] = reasons[name]
     table = table.loc[names]
+    table = table[[c for c in table.columns if c != "reason"] + ["reason"]]
     if progress is not None:
         progress(total, total, label)
     return MRQAPResult("logit" if logit else "ols", y_name, tuple(names), table, fit, method,
@@ -1128,6 +1131,8 @@ def edges_to_matrix(edges: pd.DataFrame, names: Sequence[str], *, directed: bool
 
 def _numeric(attrs: pd.DataFrame, col: str, kind: str) -> pd.Series:
     v = pd.to_numeric(attrs[col], errors="coerce")
+    if attrs[col].notna().sum() == 0:
+        raise NotEnoughData(f"{kind}:{col}: no city has a value of '{col}' (that year)")
     if v.notna().sum() == 0:
         raise CultnetError(f"{kind}:{col}: column '{col}' is not numeric (use same:{col} for categories)")
     return v
@@ -1285,6 +1290,448 @@ def build_dyadic_data(y: np.ndarray | pd.DataFrame, specs: Sequence[Spec], attrs
     if len(names) < 3:
         raise NotEnoughData(f"QAP needs at least 3 nodes with data; {len(names)} left")
     return DyadicData(tuple(names), y_name, Y, xs, directed, tuple(notes))
+
+
+# ================================================================================================
+# a study's networks and attributes, year by year (what `cultnet qap` and the explorer run)
+# ================================================================================================
+#: the networks a study can hold at city level (and that can be the dependent variable)
+Y_NETWORKS = ("gravity", "cooperation", "observed")
+_INDICATOR_KEYS = ("city", "year")
+
+
+@dataclass(frozen=True)
+class SpecChoices:
+    """The explanatory matrices a study supports.
+
+    ``distance``: the cities have coordinates (lat, lon for at least 3 cities); ``numeric``:
+    columns for absdiff / product / ratio (indicators and numeric city attributes);
+    ``category``: non-numeric city attributes that vary but do not identify a city (2 to n - 1
+    distinct values), for same; ``networks``: the city networks the study holds (gravity also when
+    it can be computed from the indicators); ``columns``: every attribute column.
+    """
+
+    distance: bool
+    numeric: tuple[str, ...]
+    category: tuple[str, ...]
+    networks: tuple[str, ...]
+    columns: tuple[str, ...]
+    gravity_computable: bool = False
+
+
+def _gravity_params(gravity: Mapping[str, Any] | None,
+                    indicators: pd.DataFrame | None) -> dict[str, Any]:
+    """The gravity model computed when no gravity LINKS are stored: ``gravity`` (masses,
+    asymmetry, income, b), else analysis.gravity.default_parameters for the study's numeric
+    indicator columns (the paper's pop, cul / cul / gdp_pc when those exist), b = 2."""
+    from cultnet.analysis.gravity import default_parameters
+
+    if gravity is None:
+        cols = [] if indicators is None else [
+            c for c in indicators.columns if c not in _INDICATOR_KEYS
+            and pd.api.types.is_numeric_dtype(indicators[c])]
+        gravity = default_parameters(cols) if cols else {"masses": ()}
+    p = {"masses": (), "asymmetry": None, "income": None, "b": 2.0}
+    p.update({k: v for k, v in gravity.items() if k in p})
+    p["masses"] = tuple(p["masses"] or ())
+    p["b"] = float(p["b"])
+    return p
+
+
+def _gravity_columns(params: Mapping[str, Any]) -> list[str]:
+    return [c for c in (*params["masses"], params.get("asymmetry"), params.get("income")) if c]
+
+
+def _stored(edges: pd.DataFrame | None, method: str, year: int | None = None) -> pd.DataFrame:
+    if edges is None or not len(edges):
+        return pd.DataFrame(columns=["source", "target", "weight", "year", "method"])
+    e = edges
+    if "method" in e.columns:
+        e = e[e["method"].fillna("observed").astype(str) == method]
+    elif method != "observed":
+        return e.iloc[0:0]
+    if year is not None and "year" in e.columns:
+        e = e[pd.to_numeric(e["year"], errors="coerce").fillna(0).astype(int) == int(year)]
+    return e
+
+
+def spec_choices(cities: pd.DataFrame, indicators: pd.DataFrame | None,
+                 edges: pd.DataFrame | None, *,
+                 gravity: Mapping[str, Any] | None = None) -> SpecChoices:
+    """What explanatory matrices the study's data support (see :class:`SpecChoices`).
+
+    >>> c = pd.DataFrame({"name": ["a", "b", "c"], "province": ["P", "P", "Q"],
+    ...                   "lat": [40.0, 41.0, 42.0], "lon": [120.0, 121.0, 122.0]})
+    >>> ind = pd.DataFrame({"city": ["a", "b", "c"], "year": 2020, "gdp_pc": [1.0, 2.0, 3.0]})
+    >>> ch = spec_choices(c, ind, None)
+    >>> ch.distance, ch.numeric, ch.category, ch.networks
+    (True, ('gdp_pc', 'lat', 'lon'), ('province',), ('gravity',))
+    """
+    cities = cities if cities is not None else pd.DataFrame(columns=["name"])
+    n = len(cities)
+    numeric, category, columns = [], [], []
+    ind_cols = [] if indicators is None else [c for c in indicators.columns if c not in _INDICATOR_KEYS]
+    for c in ind_cols:
+        columns.append(str(c))
+        if pd.to_numeric(indicators[c], errors="coerce").notna().any():
+            numeric.append(str(c))
+    for c in cities.columns:
+        if c == "name" or str(c) in columns:
+            continue
+        columns.append(str(c))
+        v = cities[c]
+        num = pd.to_numeric(v, errors="coerce")
+        if num.notna().sum() and num.notna().sum() == v.notna().sum():
+            numeric.append(str(c))
+        elif 1 < v.dropna().astype(str).nunique() < n:
+            category.append(str(c))
+    lat = pd.to_numeric(cities.get("lat", pd.Series(dtype=float)), errors="coerce")
+    lon = pd.to_numeric(cities.get("lon", pd.Series(dtype=float)), errors="coerce")
+    distance = bool("lat" in cities.columns and "lon" in cities.columns
+                    and int((lat.notna() & lon.notna()).sum()) >= 3)
+    params = _gravity_params(gravity, indicators)
+    grav_ok = bool(distance and indicators is not None and len(indicators) > 0 and params["masses"]
+                   and set(_gravity_columns(params)) <= set(indicators.columns))
+    stored = set()
+    if edges is not None and len(edges):
+        stored = set(edges["method"].fillna("observed").astype(str)) if "method" in edges.columns \
+            else {"observed"}
+    networks = [m for m in Y_NETWORKS if m in stored or (m == "gravity" and grav_ok)]
+    networks += sorted(stored - set(networks))
+    return SpecChoices(distance, tuple(sorted(numeric)), tuple(sorted(category)), tuple(networks),
+                       tuple(sorted(columns)), bool(grav_ok))
+
+
+def check_specs(specs: Sequence[Spec], choices: SpecChoices, *, y: str,
+                directed: bool | None = None) -> None:
+    """Refuse, in one message listing every problem, explanatory matrices the study cannot
+    build: unknown columns (with a did-you-mean from the study's columns), non-numeric columns
+    for absdiff / product / ratio, ``distance`` without coordinates, ``ratio`` for undirected
+    data, a ``network:METHOD`` the study does not hold or that is the dependent variable."""
+    problems = []
+    cols = list(choices.columns)
+    for s in specs:
+        if s.kind == "distance":
+            if not choices.distance:
+                problems.append("distance: the study's cities have no coordinates (lat and lon for "
+                                "at least 3 cities); load a cities file with lat and lon columns")
+        elif s.kind == "network":
+            if s.arg == y:
+                problems.append(f"{s.label}: this is the dependent variable (--y {y})")
+            elif s.arg not in choices.networks:
+                close = difflib.get_close_matches(s.arg, list(choices.networks) + list(Y_NETWORKS), n=1)
+                problems.append(f"{s.label}: no such network in the study"
+                                + (f" (did you mean '{close[0]}'?)" if close else "")
+                                + f"; networks: {', '.join(choices.networks) or 'none'}")
+        elif s.arg not in cols:
+            close = difflib.get_close_matches(s.arg, cols, n=1)
+            problems.append(f"{s.label}: no column '{s.arg}' in the study"
+                            + (f" (did you mean '{close[0]}'?)" if close else "")
+                            + f"; columns: {', '.join(cols) or 'none'}")
+        elif s.kind in ("absdiff", "product", "ratio") and s.arg not in choices.numeric:
+            problems.append(f"{s.label}: column '{s.arg}' is not numeric (same:{s.arg} compares categories)")
+        elif s.kind == "ratio" and directed is False:
+            problems.append(f"{s.label}: x_i / x_j is asymmetric, but {y} is undirected (each pair "
+                            "used once); use absdiff or product")
+    if problems:
+        raise CultnetError("explanatory matrices: " + "; ".join(problems))
+
+
+def _direction(method: str, edges: pd.DataFrame | None,
+               directions: Mapping[str, bool | None] | None) -> tuple[bool, str | None]:
+    """The stored direction of a network, else gravity directed and other links inferred from
+    the stored pair order (undirected loads store each pair once, source < target)."""
+    d = (directions or {}).get(method)
+    if d is not None and not (isinstance(d, float) and math.isnan(d)):
+        return bool(d), None
+    if method == "gravity":
+        return True, None
+    e = _stored(edges, method)
+    if len(e) >= 3 and bool((e["source"].astype(str) < e["target"].astype(str)).all()):
+        return False, (f"{method}: direction not recorded with the data; every pair is stored "
+                       "once in sorted order, so it is read as undirected")
+    return True, (f"{method}: direction not recorded with the data; read as directed" if len(e) else None)
+
+
+def _network_years(method: str, edges: pd.DataFrame | None, indicators: pd.DataFrame | None,
+                   choices: SpecChoices) -> list[int]:
+    e = _stored(edges, method)
+    years = set(pd.to_numeric(e["year"], errors="coerce").dropna().astype(int)) if len(e) and \
+        "year" in e.columns else set()
+    if method == "gravity" and choices.gravity_computable:
+        years |= set(pd.to_numeric(indicators["year"], errors="coerce").dropna().astype(int))
+    if years - {0}:
+        years -= {0}
+    return sorted(years)
+
+
+def _network_matrix(method: str, year: int, names: list[str], edges: pd.DataFrame | None,
+                    cities: pd.DataFrame, indicators: pd.DataFrame | None, *, weighted: bool,
+                    directed: bool, gravity: Mapping[str, Any] | None) -> tuple[np.ndarray, list[str]]:
+    """The n x n matrix (order ``names``) of one network in one year, and how it was made.
+
+    Gravity: the stored LINKS of the year (arcs, 0/1; weighted: every pair's weight when the
+    links were stored with all pairs); otherwise computed from the cities and indicators with
+    ``gravity`` (default: the paper's parameters). Other networks: the stored links, summed over
+    datasets, 0/1 unless ``weighted``."""
+    from cultnet.analysis.gravity import gravity_links, gravity_matrix
+
+    stored = _stored(edges, method, year)
+    notes: list[str] = []
+    ytxt = "" if not year else f" {year}"
+    if method != "gravity":
+        mat, n2 = edges_to_matrix(stored, names, directed=directed, weighted=weighted)
+        if not len(stored):
+            notes.append(f"{method}{ytxt}: no links stored that year (an empty network)")
+        return mat, [f"{method}{ytxt}: {x}" for x in n2] + notes
+    params = _gravity_params(gravity, indicators)
+    ptxt = (f"masses {', '.join(params['masses'])}, asymmetry {params['asymmetry']}, income "
+            f"{params['income']}, b = {params['b']:g}")
+    linked = stored["linked"].astype("boolean").fillna(True) if "linked" in stored.columns and len(stored) \
+        else pd.Series(True, index=stored.index, dtype="boolean")
+    if not weighted:
+        if len(stored):
+            arcs = stored[linked.to_numpy(dtype=bool)]
+            notes.append(f"gravity{ytxt}: the stored gravity LINKS ({len(arcs)} arcs), as 0/1")
+        else:
+            links = gravity_links(cities, indicators, years=[int(year)], masses=params["masses"],
+                                  asymmetry=params["asymmetry"], income=params["income"], b=params["b"])
+            arcs = links[links["linked"]]
+            notes.append(f"gravity{ytxt}: no stored gravity LINKS; computed from the cities and "
+                         f"indicators ({ptxt}; {links.attrs.get('rule')}), as 0/1")
+        mat, n2 = edges_to_matrix(arcs, names, directed=True, weighted=False)
+        return mat, notes + [f"gravity{ytxt}: {x}" for x in n2]
+    if len(stored) and (~linked.to_numpy(dtype=bool)).any():
+        mat, n2 = edges_to_matrix(stored, names, directed=True, weighted=True)
+        notes.append(f"gravity{ytxt}: the stored weights y_ij of every pair (LINKS stored with all pairs)")
+        return mat, notes + [f"gravity{ytxt}: {x}" for x in n2]
+    w = gravity_matrix(cities, indicators, year=int(year), masses=params["masses"],
+                       asymmetry=params["asymmetry"], income=params["income"], b=params["b"])
+    w = w.reindex(index=names, columns=names)
+    mat = w.to_numpy(dtype=float, copy=True)
+    if len(stored):
+        pos = {v: i for i, v in enumerate(names)}
+        i = stored["source"].astype(str).map(pos)
+        j = stored["target"].astype(str).map(pos)
+        ok = (i.notna() & j.notna()).to_numpy()
+        have = pd.to_numeric(stored["weight"], errors="coerce").to_numpy(float)[ok]
+        want = mat[i[ok].astype(int).to_numpy(), j[ok].astype(int).to_numpy()]
+        if not np.allclose(have, want, rtol=1e-9, atol=0.0, equal_nan=False):
+            raise CultnetError(
+                f"gravity{ytxt}: the stored gravity LINKS hold only the arcs, and their weights "
+                f"were not computed with {ptxt}; the weights of the other pairs are unknown. Store "
+                "every pair's weight with `cultnet gravity --write --all-pairs` (with your "
+                "parameters), or drop --weighted")
+        notes.append(f"gravity{ytxt}: weights y_ij of every pair computed from the cities and "
+                     f"indicators ({ptxt}); they equal the {len(have)} stored arcs' weights")
+    else:
+        notes.append(f"gravity{ytxt}: weights y_ij of every pair computed from the cities and "
+                     f"indicators ({ptxt}); no gravity LINKS stored")
+    np.fill_diagonal(mat, 0.0)
+    return mat, notes
+
+
+@dataclass(frozen=True)
+class StudyDyads:
+    """The matrices of a QAP analysis of a study: ``data[year]`` (:class:`DyadicData`), the
+    years that could not be built (``skipped``, with the reason), and how y was made."""
+
+    y: str
+    weighted: bool
+    directed: bool
+    specs: tuple[Spec, ...]
+    data: dict[int, DyadicData]
+    skipped: dict[int, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(s.label for s in self.specs)
+
+
+def study_dyads(cities: pd.DataFrame, indicators: pd.DataFrame | None, edges: pd.DataFrame | None,
+                *, y: str, specs: str | Sequence[str] | Sequence[Spec], year: int | None = None,
+                weighted: bool = False, directions: Mapping[str, bool | None] | None = None,
+                gravity: Mapping[str, Any] | None = None) -> StudyDyads:
+    """y and the explanatory matrices of a study, for one year or every year of y.
+
+    Parameters
+    ----------
+    cities : the study's cities (``name`` + attributes; ``lat``/``lon`` for ``distance``).
+    indicators : city-year indicators (``city``, ``year`` + columns); a column is looked up
+        there first (that year), then in the cities' attributes.
+    edges : the study's city links (``source``, ``target``, ``weight``, ``year``, ``method``
+        [, ``linked``]), as ``Study.edges("city")`` returns them.
+    y : the dependent network: ``gravity``, ``cooperation`` or ``observed``.
+    specs : the explanatory matrices (:func:`parse_specs`).
+    year : one year; None = every year in which y exists.
+    weighted : networks (y and ``network:METHOD``) with their weights; default 0/1 (a tie).
+    directions : method -> stored direction (``Study.directed``); unknown directions are
+        inferred (gravity directed; pairs all stored in sorted order: undirected), and said.
+    gravity : parameters of the gravity model computed when no gravity LINKS are stored
+        (default: analysis.gravity.default_parameters for the study's numeric indicator
+        columns, which is the paper's choice when the study has pop, cul and gdp_pc).
+
+    Every problem with the specification is reported at once (:func:`check_specs`), before
+    anything is computed. With ``year=None`` a year whose data cannot support the analysis is
+    skipped with its reason; with ``year`` given the reason is raised.
+    """
+    if y not in Y_NETWORKS:
+        close = difflib.get_close_matches(str(y), Y_NETWORKS, n=1)
+        raise CultnetError(f"--y {y!r}: use one of {', '.join(Y_NETWORKS)}"
+                           + (f" (did you mean '{close[0]}'?)" if close else ""))
+    specs = list(specs) if specs and all(isinstance(s, Spec) for s in specs) else parse_specs(specs)
+    if cities is None or not len(cities) or "name" not in cities.columns:
+        raise NotEnoughData("the study has no cities: load data first")
+    choices = spec_choices(cities, indicators, edges, gravity=gravity)
+    if y not in choices.networks:
+        why = ("" if y != "gravity" else
+               f"; gravity cannot be computed either (it needs city lat/lon and the indicators "
+               f"{', '.join(_gravity_columns(_gravity_params(gravity, indicators))) or 'numeric indicators'})")
+        raise NotEnoughData(f"no such network: the study has no '{y}' city links{why}; networks: "
+                            f"{', '.join(choices.networks) or 'none'}")
+    directed, dnote = _direction(y, edges, directions)
+    check_specs(specs, choices, y=y, directed=directed)
+    notes = [dnote] if dnote else []
+    years = _network_years(y, edges, indicators, choices)
+    if year is not None:
+        if int(year) not in years:
+            shown = f"{years[0]}-{years[-1]}" if len(years) > 2 else ", ".join(map(str, years))
+            raise NotEnoughData(f"no such network: no '{y}' links in {year} (years: {shown or 'none'})")
+        years = [int(year)]
+    nets = [s.arg for s in specs if s.kind == "network"]
+    net_dir = {}
+    for m in nets:
+        net_dir[m], nn = _direction(m, edges, directions)
+        if nn:
+            notes.append(nn)
+    names = [str(v) for v in cities.drop_duplicates("name")["name"]]
+    data: dict[int, DyadicData] = {}
+    skipped: dict[int, str] = {}
+    for yr in years:
+        try:
+            attrs = node_attributes(cities, indicators, yr if yr else None).reindex(names)
+            Y, ynotes = _network_matrix(y, yr, names, edges, cities, indicators, weighted=weighted,
+                                        directed=directed, gravity=gravity)
+            networks, nnotes = {}, []
+            for m in nets:
+                networks[m], k = _network_matrix(m, yr, names, edges, cities, indicators,
+                                                 weighted=weighted, directed=net_dir[m],
+                                                 gravity=gravity)
+                nnotes += k
+            data[int(yr)] = build_dyadic_data(
+                Y, specs, attrs, directed=directed, y_name=y, networks=networks,
+                networks_directed=net_dir, networks_binary={m: not weighted for m in nets},
+                notes=ynotes + nnotes)
+        except NotEnoughData as e:
+            if year is not None:
+                raise
+            skipped[int(yr)] = e.user_message
+    if not data:
+        raise NotEnoughData(f"no year of '{y}' could be analysed: "
+                            + "; ".join(f"{k}: {v}" for k, v in skipped.items()))
+    return StudyDyads(y, bool(weighted), bool(directed), tuple(specs), data, skipped, tuple(notes))
+
+
+@dataclass(frozen=True)
+class StudyQAP:
+    """QAP correlations and MRQAP of a study, per year: ``correlations[year]``
+    (:class:`QAPCorrelation`), ``mrqap`` (:class:`MRQAPYears`), the inputs (``dyads``) and the
+    choices. ``schema`` names the layout of :meth:`to_dict` (stable; bumped on change)."""
+
+    dyads: StudyDyads
+    correlations: dict[int, QAPCorrelation]
+    mrqap: MRQAPYears
+    method: str
+    perms: int
+    seed: int
+    logit: bool
+    statistic: str
+    schema: str = "cultnet.qap/1"
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.mrqap.results)
+
+    @property
+    def skipped(self) -> dict[int, str]:
+        return dict(sorted({**self.dyads.skipped, **self.mrqap.skipped}.items()))
+
+    def coefficients(self) -> pd.DataFrame:
+        """One row per (year, term): year, term, estimate, std_estimate, std_error, statistic,
+        p_value, prop_ge, prop_le, perm_mean, perm_sd, p_classical, reason, r2 (or pseudo_r2),
+        n_nodes, n_dyads."""
+        return self.mrqap.to_frame()
+
+    def fit(self) -> pd.DataFrame:
+        """One row per year: year, n_nodes, n_dyads, and r2, adj_r2, r2_p_value, df_model,
+        df_resid (OLS) or llf, llnull, pseudo_r2, deviance, aic (logit), reason."""
+        rows = []
+        for yr, r in sorted(self.mrqap.results.items()):
+            f = r.fit
+            keys = (("r2", "adj_r2", "r2_p_value", "df_model", "df_resid") if r.model == "ols"
+                    else ("llf", "llnull", "pseudo_r2", "deviance", "aic", "df_model", "df_resid"))
+            row = {"year": yr, "n_nodes": r.n_nodes, "n_dyads": r.n_dyads,
+                   **{k: f.get(k) for k in keys}}
+            row["reason"] = "; ".join(str(f[k]) for k in ("reason", "adj_r2_reason") if f.get(k))
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = self.dyads
+        return {"schema": self.schema,
+                "y": {"network": d.y, "weighted": d.weighted, "directed": d.directed},
+                "x": list(d.labels), "model": "logit" if self.logit else "ols",
+                "method": self.method, "method_text": _METHOD_TEXT[self.method],
+                "statistic": self.statistic, "perms": int(self.perms), "seed": int(self.seed),
+                "seeds": "numpy.random.default_rng([seed, year]) per year",
+                "years": {str(y): {"correlation": self.correlations[y].to_dict(),
+                                   "mrqap": self.mrqap.results[y].to_dict()} for y in self.years},
+                "skipped": {str(y): why for y, why in self.skipped.items()},
+                "coefficients": _records(self.coefficients()),
+                "fit": _records(self.fit()),
+                "notes": list(d.notes)}
+
+
+def study_qap(dyads: StudyDyads, *, perms: int = 2000, seed: int = 0, method: str = "dsp",
+              logit: bool = False, statistic: str = "t",
+              progress: Progress | None = None) -> StudyQAP:
+    """QAP correlation and MRQAP for every year of ``dyads``.
+
+    Each year uses ``numpy.random.default_rng([seed, year])`` for both tests, as
+    :func:`mrqap_by_year` does: a year run alone equals that year of the panel. ``progress``
+    gets ``(done, total, label)`` with the year in the label. A year whose data cannot support
+    the model (e.g. y constant) is skipped with its reason when several years are run."""
+    if method not in METHODS:
+        raise CultnetError(f"unknown MRQAP method {method!r}: use one of {', '.join(METHODS)}")
+    years = sorted(dyads.data)
+    corr: dict[int, QAPCorrelation] = {}
+    results: dict[int, MRQAPResult] = {}
+    skipped: dict[int, str] = {}
+    for k, yr in enumerate(years):
+        d = dyads.data[yr]
+        tag = f"{yr} ({k + 1}/{len(years)})" if yr else f"({k + 1}/{len(years)})"
+
+        def prog(done, total, label, tag=tag):
+            if progress is not None:
+                progress(done, total, f"{tag} {label}")
+
+        s = [int(seed), int(yr)]
+        try:
+            corr[yr] = d.correlation(perms=perms, seed=s, progress=prog if progress else None)
+            results[yr] = d.mrqap(perms=perms, seed=s, method=method, logit=logit,
+                                  statistic=statistic, year=int(yr),
+                                  progress=prog if progress else None)
+        except NotEnoughData as e:
+            if len(years) == 1:
+                raise
+            corr.pop(yr, None)
+            skipped[yr] = e.user_message
+    if not results:
+        raise NotEnoughData("no year could be estimated: " + "; ".join(f"{y}: {w}" for y, w in skipped.items()))
+    r0 = next(iter(results.values()))
+    return StudyQAP(dyads, corr, MRQAPYears(results, skipped), method, int(perms), int(seed),
+                    bool(logit), r0.statistic)
 
 
 # ================================================================================================

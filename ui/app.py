@@ -29,6 +29,7 @@ PAGES = {
         st.Page("pages/centrality.py", title="Centrality", icon=":material/leaderboard:"),
         st.Page("pages/structure.py", title="Structure", icon=":material/scatter_plot:"),
         st.Page("pages/roles.py", title="Roles & robustness", icon=":material/diversity_3:"),
+        st.Page("pages/qap.py", title="QAP", icon=":material/grid_on:"),
     ],
     "Econometrics": [
         st.Page("pages/drivers.py", title="Drivers", icon=":material/trending_up:"),

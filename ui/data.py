@@ -760,6 +760,38 @@ def default_var(key: str):
 
 
 # ---------------------------------------------------------------------------------------------
+# QAP / MRQAP (the qap helper's block; used by pages/qap.py and, later, the replication report)
+# ---------------------------------------------------------------------------------------------
+
+
+def _qap_directions(key: str) -> dict:
+    qap = optional_module("cultnet.analysis.qap", "QAP")
+    return {m: _recorded_direction(key, "city", m) for m in qap.Y_NETWORKS}
+
+
+@st.cache_data(show_spinner=False)
+def qap_choices(key: str):
+    """analysis.qap.spec_choices on the study shown: the columns and networks QAP can use."""
+    qap = optional_module("cultnet.analysis.qap", "QAP")
+    return qap.spec_choices(cities(key), indicators(key), stored_city_edges(key),
+                            gravity=gravity_params(key))
+
+
+@st.cache_data(show_spinner="Running the QAP permutations ...")
+def qap_study(key: str, y: str, year: int | None, weighted: bool, specs: tuple[str, ...],
+              perms: int = 2000, seed: int = 0, method: str = "dsp", logit: bool = False,
+              statistic: str = "t"):
+    """analysis.qap.study_dyads + study_qap on the study shown, exactly as ``cultnet qap``
+    (gravity, when not stored, with the model chosen on the pages: :func:`gravity_params`)."""
+    qap = optional_module("cultnet.analysis.qap", "QAP")
+    dyads = qap.study_dyads(cities(key), indicators(key), stored_city_edges(key), y=y,
+                            specs=list(specs), year=year, weighted=weighted,
+                            directions=_qap_directions(key), gravity=gravity_params(key))
+    return qap.study_qap(dyads, perms=perms, seed=seed, method=method, logit=logit,
+                         statistic=statistic)
+
+
+# ---------------------------------------------------------------------------------------------
 # figures
 # ---------------------------------------------------------------------------------------------
 

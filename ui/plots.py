@@ -339,6 +339,47 @@ def stacked_bar_figure(frame: pd.DataFrame, *, x: str, columns: list[str], title
     return style(fig, title)
 
 
+# ---- QAP (qap helper) ------------------------------------------------------------------------
+QAP_VALUES = {"std_estimate": "standardized coefficient (b·sd(x)/sd(y))", "estimate": "coefficient",
+              "statistic": "t (z for logit)"}
+
+
+def qap_coefficients_figure(coefficients: pd.DataFrame, *, value: str = "std_estimate",
+                            title: str = "", alpha: float = 0.05,
+                            simulated: bool = False) -> go.Figure:
+    """MRQAP coefficients over the years: one line per term (the intercept left out), markers
+    filled where the permutation p-value is below ``alpha``, hollow otherwise.
+
+    ``coefficients`` is ``StudyQAP.coefficients()`` (year, term, estimate, std_estimate,
+    statistic, p_value, ...); ``value`` is the column drawn."""
+    fig = figure()
+    c = coefficients[coefficients["term"] != "(intercept)"]
+    drawn = [t for t, g in c.groupby("term", sort=False) if g[value].notna().any()]
+    for i, term in enumerate(drawn):  # terms never estimated (constant, collinear) are left out
+        g = c[c["term"] == term]
+        g = g.sort_values("year")
+        colour = PALETTE[i % len(PALETTE)]
+        sig = (pd.to_numeric(g["p_value"], errors="coerce") < alpha).to_numpy()
+        fig.add_scatter(x=g["year"], y=g[value], mode="lines+markers", name=str(term),
+                        line=dict(color=colour, width=2),
+                        marker=dict(size=9, color=[colour if s else "white" for s in sig],
+                                    line=dict(color=colour, width=2)),
+                        customdata=np.column_stack([g["estimate"], g["p_value"]]),
+                        hovertemplate=(f"{term}<br>%{{x}}: %{{y:.4g}}<br>b = %{{customdata[0]:.4g}}, "
+                                       "p = %{customdata[1]:.4f}<extra></extra>"))
+    hline(fig, 0.0, f"filled: permutation p < {alpha:g}")
+    axis_titles(fig, "year", QAP_VALUES.get(value, value))
+    fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0, xanchor="left"),
+                      xaxis=dict(dtick=1), margin=dict(b=110))
+    if simulated:
+        notes = list(fig.layout.annotations or [])
+        notes.append(dict(xref="paper", yref="paper", x=0, y=1, xanchor="left", yanchor="top",
+                          text="SIMULATED DATA", showarrow=False,
+                          font=dict(size=12, color="#D55E00")))
+        fig.update_layout(annotations=notes)
+    return style(fig, title)
+
+
 # ---------------------------------------------------------------------------------------------
 # static export
 # ---------------------------------------------------------------------------------------------

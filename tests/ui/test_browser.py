@@ -38,6 +38,7 @@ PAGES = [  # (url path, title shown, screenshot name)
     ("centrality", "Centrality", "03_centrality"),
     ("structure", "Structure", "04_structure"),
     ("roles", "Roles and robustness", "05_roles"),
+    ("qap", "QAP", "05b_qap"),
     ("drivers", "Drivers", "06_drivers"),
     ("upgrading", "Upgrading", "07_upgrading"),
     ("dynamics", "Dynamics", "08_dynamics"),

@@ -21,7 +21,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 # the first render of each page fits its models on the sample (about a minute in all)
 pytestmark = pytest.mark.slow
 
-PAGES = ["overview", "network_map", "centrality", "structure", "roles", "drivers", "upgrading",
+PAGES = ["overview", "network_map", "centrality", "structure", "roles", "qap", "drivers", "upgrading",
          "dynamics", "console", "data"]
 TIMEOUT = 180  # first renders fit models; the app caches them for later renders
 
@@ -159,6 +159,88 @@ def test_analysis_pages_render(at, page):
     errors = _errors(at)
     assert not errors, errors
     assert len(at.get("plotly_chart")) >= 1 or page == "roles"
+
+
+def _qap_reference(sample_store_env, *, y, year, weighted, x, seed=0, perms=2000):
+    """analysis.qap.mrqap / qap_correlation on matrices built here from the store's reads (the
+    stored LINKS, an explicit haversine, the year's indicators), with the page's year seed."""
+    from cultnet.analysis.gravity import great_circle_km
+    from cultnet.analysis.qap import mrqap, qap_correlation
+    from cultnet.graph.store import open_store
+    from cultnet.settings import Settings
+
+    opened = open_store(Settings.from_env(sample_store_env))
+    try:
+        s = opened.study("liaoning-sample")
+        cities, ind, links = s.cities(), s.indicators(), s.edges("city", year=year, method=y)
+        directed = bool(s.directed("city", y))
+    finally:
+        opened.close()
+    names = list(cities["name"])
+    Y = np.zeros((len(names), len(names)))
+    for a, b, w in links[["source", "target", "weight"]].itertuples(index=False):
+        i, j = names.index(a), names.index(b)
+        Y[i, j] += w if weighted else 1
+        if not directed:
+            Y[j, i] += w if weighted else 1
+    mats = {"distance": great_circle_km(cities["lat"], cities["lon"])}
+    g = ind[ind["year"] == year].set_index("city").loc[names]
+    for col in x:
+        v = g[col].to_numpy(float)
+        mats[f"absdiff:{col}"] = np.abs(v[:, None] - v[None, :])
+    ref = mrqap(Y, mats, directed=directed, perms=perms, seed=[seed, year], y_name=y)
+    rc = qap_correlation({y: Y, **mats}, directed=directed, perms=perms, seed=[seed, year])
+    return ref, rc
+
+
+def _qap_frames(at):
+    mr = next(d.value for d in at.dataframe if "Term" in d.value.columns
+              and "year" not in d.value.columns)
+    corr = next(d.value for d in at.dataframe if "mean of permuted r" in d.value.columns)
+    return mr.set_index("Term"), corr
+
+
+def test_qap_page_equals_analysis_qap(at, sample_store_env):
+    """The page's defaults (y = the stored gravity arcs, 0/1; x = distance and absdiff:gdp_pc;
+    every year; DSP, 2000 permutations, seed 0) give, for the year shown and for every year,
+    the numbers of analysis.qap on independently built matrices; then the user switches to the
+    weighted cooperation network of one year."""
+    _visit(at, "qap")
+    assert not _errors(at), _errors(at)
+    assert any("SIMULATED" in w.value for w in at.warning)
+    assert at.segmented_control(key="qap_y").value == "gravity"
+    assert at.multiselect(key="qap_absdiff").value == ["gdp_pc"] and at.checkbox(key="qap_distance").value
+    year = int(at.select_slider(key="qap_detail_year").value)
+    assert year == 2024
+    mr, corr = _qap_frames(at)
+    ref, rc = _qap_reference(sample_store_env, y="gravity", year=year, weighted=False, x=["gdp_pc"])
+    for term in ref.table.index:
+        assert mr.loc[term, "b"] == pytest.approx(ref.table.loc[term, "estimate"], rel=1e-9)
+        assert mr.loc[term, "p (perm)"] == ref.table.loc[term, "p_value"]
+    r = corr.set_index(["x", "y"])
+    assert r.loc[("gravity", "distance"), "r"] == pytest.approx(rc.r.loc["gravity", "distance"], rel=1e-9)
+    assert r.loc[("gravity", "distance"), "p (perm)"] == rc.p_value.loc["gravity", "distance"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["R²"] == f"{ref.fit['r2']:.3f}" and metrics["cities / dyads"] == "14 / 182"
+    by_year = next(d.value for d in at.dataframe if "Term" in d.value.columns and "year" in d.value.columns)
+    assert sorted(by_year["year"].unique()) == list(range(2015, 2025))
+    ref15, _ = _qap_reference(sample_store_env, y="gravity", year=2015, weighted=False, x=["gdp_pc"])
+    row = by_year[(by_year["year"] == 2015) & (by_year["Term"] == "distance")].iloc[0]
+    assert row["b"] == pytest.approx(ref15.table.loc["distance", "estimate"], rel=1e-9)
+    assert row["p (perm)"] == ref15.table.loc["distance", "p_value"]
+    assert len(at.get("plotly_chart")) == 2               # the r heatmap, the coefficients by year
+    # the user's choice: weighted cooperation (undirected: the 91 pairs) in 2020
+    at.segmented_control(key="qap_y").set_value("cooperation").run()
+    at.toggle(key="qap_weighted").set_value(True).run()
+    at.selectbox(key="qap_year").set_value(2020).run()
+    assert not at.exception and not _errors(at), _errors(at)
+    mr, _ = _qap_frames(at)
+    ref, _ = _qap_reference(sample_store_env, y="cooperation", year=2020, weighted=True, x=["gdp_pc"])
+    for term in ref.table.index:
+        assert mr.loc[term, "b"] == pytest.approx(ref.table.loc[term, "estimate"], rel=1e-9)
+        assert mr.loc[term, "p (perm)"] == ref.table.loc[term, "p_value"]
+    assert {m.label: m.value for m in at.metric}["cities / dyads"] == "14 / 91"
+    assert not at.get("select_slider") or all(s.key != "qap_detail_year" for s in at.select_slider)
 
 
 def test_drivers_table2_numbers(at, sample_store_env):

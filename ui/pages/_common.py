@@ -32,6 +32,7 @@ PAGE_PATHS = {
     "centrality": "pages/centrality.py",
     "structure": "pages/structure.py",
     "roles": "pages/roles.py",
+    "qap": "pages/qap.py",
     "drivers": "pages/drivers.py",
     "upgrading": "pages/upgrading.py",
     "dynamics": "pages/dynamics.py",
