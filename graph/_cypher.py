@@ -22,6 +22,7 @@ import pandas as pd
 
 from cultnet.errors import CultnetError
 from cultnet.model import NO_YEAR, Bundle
+from cultnet.names import BOOKKEEPING
 
 QUERY_DIR = Path(__file__).with_name("queries")
 
@@ -54,8 +55,9 @@ class RelType(str, Enum):
     LINKS = "LINKS"
 
 
-#: Properties the store adds for its own bookkeeping; reads for analysis drop them.
-BOOKKEEPING = ("dataset", "datasets", "key")
+#: BOOKKEEPING (imported from cultnet/names.py): properties the store adds for its own
+#: bookkeeping; reads for analysis drop them. One list, shared with etl, which refuses these
+#: names as column names.
 
 DATASET_COLUMNS = ["id", "source", "sha256", "loaded_at", "status", "simulated"]
 DATASET_STATUSES = ("loading", "complete", "failed")
