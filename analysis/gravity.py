@@ -225,7 +225,7 @@ def gravity_links(cities: pd.DataFrame, indicators: pd.DataFrame, *,
     -------
     DataFrame with one row per ordered pair ``i != j`` per year: ``source``, ``target``,
     ``year``, ``weight`` (``y_ij``), ``linked`` (bool, the dichotomized arc). ``attrs`` holds
-    the parameters. Write it with ``store.write_links(links, method="gravity", ...)``; build a
+    the parameters. Write it with ``Study.write_links(links, method="gravity", ...)``; build a
     graph from ``links[links.linked]``.
     """
     if years is None:
@@ -250,3 +250,37 @@ def gravity_links(cities: pd.DataFrame, indicators: pd.DataFrame, *,
                      rule="a_ij = 1 if y_ij > mean_{j != i} y_ij (diagonal excluded)"
                      if threshold == "row_mean" else f"a_ij = 1 if y_ij > {threshold}")
     return out
+
+
+PAPER_GRAVITY = {"masses": ("pop", "cul"), "asymmetry": "cul", "income": "gdp_pc"}
+# hints for sensible defaults on a study's own columns (lower-case substrings, any language)
+POPULATION_HINTS = ("pop", "resident", "inhabitant", "people", "人口")
+INCOME_HINTS = ("gdp_pc", "income", "per_capita", "percap", "_pc", "人均")
+OUTPUT_HINTS = ("cul", "revenue", "output", "value", "sales", "turnover", "gdp", "产值", "收入")
+
+
+def default_parameters(columns: Sequence[str]) -> dict:
+    """The gravity model's masses, asymmetry and income for a study's indicator columns (what
+    the explorer and ``cultnet gravity`` use when the user chooses nothing).
+
+    The paper's choice (masses pop and cul, asymmetry cul, income gdp_pc) when those columns
+    exist; otherwise a population-like column and an output-like column (revenue, output, value,
+    sales, gdp; else the first other column) as masses, the latter as the asymmetry, and an income-per-head-like column as the income (none when there is
+    none: the distance is then geographic only).
+
+    >>> default_parameters(["broadband", "income_pc", "residents", "revenue"])
+    {'masses': ('residents', 'revenue'), 'asymmetry': 'revenue', 'income': 'income_pc'}
+    >>> default_parameters(["pop", "cul", "gdp_pc", "dig"])["masses"]
+    ('pop', 'cul')
+    """
+    cols = list(columns)
+    if set(PAPER_GRAVITY["masses"]) | {PAPER_GRAVITY["income"]} <= set(cols):
+        return dict(PAPER_GRAVITY)
+    low = {c: str(c).lower() for c in cols}
+    income = next((c for c in cols if any(h in low[c] for h in INCOME_HINTS)), None)
+    pop = next((c for c in cols if c != income and any(h in low[c] for h in POPULATION_HINTS)), None)
+    rest = [c for c in cols if c not in (income, pop)]
+    rest = sorted(rest, key=lambda c: not any(h in low[c] for h in OUTPUT_HINTS))  # output first
+    masses = tuple(x for x in (pop, rest[0] if rest else None) if x) or tuple(cols[:1])
+    asym = rest[0] if rest else None
+    return {"masses": masses, "asymmetry": asym, "income": income}

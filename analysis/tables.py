@@ -3,6 +3,10 @@
 Each model gets three columns, ``Coef`` (with significance stars), the test statistic (``t``/``z``,
 or the standard error with ``stat="se"``) and ``P``; rows are the terms (constant first, labelled
 "Constant") followed by a fit block (R² within/between/overall, F or Wald χ², its P, N, groups).
+When a model's p-values come from the wild cluster bootstrap a fourth column ``P boot`` is added
+and the stars follow it (``P`` stays the analytic t(G − 1) p-value). A test the sample cannot
+support shows ``.`` (Stata's convention) and its reason is in the notes under the table, with the
+inference convention and any absorbed or collinear regressor (``RegressionTable.notes``).
 Stars: ``***`` p < 0.01, ``**`` p < 0.05, ``*`` p < 0.1 (the usual Stata/esttab convention).
 
 Any result object with a ``coefficients`` DataFrame (index term; columns estimate, std_error,
@@ -47,12 +51,13 @@ class RegressionTable:
     numeric: pd.DataFrame
     fit: pd.DataFrame
     title: str = ""
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         return self.display
 
     def __str__(self) -> str:
-        return render_text(self, title=self.title)
+        return render_text(self, title=self.title, footer="\n".join(self.notes))
 
 
 def _fmt(v: Any, digits: int) -> str:
@@ -101,33 +106,51 @@ def regression_table(results: Mapping[str, Any] | Sequence[Any], *, stat: str = 
             if key not in fit_keys:
                 fit_keys.append(key)
     row_index = [term_labels.get(t, t) for t in terms] + fit_keys
+    notes: list[str] = []
     for label, r in results.items():
         sname = getattr(r, "stat_name", "t") if stat == "statistic" else "SE"
-        c_coef, c_stat, c_p = [], [], []
+        boot = "boot_p_value" in r.coefficients.columns
+        c_coef, c_stat, c_p, c_b = [], [], [], []
         for t in terms:
             if t in r.coefficients.index:
                 row = r.coefficients.loc[t]
-                s = stars(float(row["p_value"]))
+                bp = float(row["boot_p_value"]) if boot else float("nan")
+                s = stars(bp if boot and not math.isnan(bp) else float(row["p_value"]))
                 c_coef.append(f"{float(row['estimate']):.{digits + 1}f}{s}")
                 val = row["statistic"] if stat == "statistic" else row["std_error"]
                 c_stat.append(f"{float(val):.{digits}f}")
                 c_p.append(f"{float(row['p_value']):.{digits}f}")
-                num_rows.append({"model": label, "term": t, "estimate": float(row["estimate"]),
-                                 "std_error": float(row["std_error"]), "statistic": float(row["statistic"]),
-                                 "p_value": float(row["p_value"]), "stars": s})
+                c_b.append("" if math.isnan(bp) else f"{bp:.{digits}f}")
+                rec = {"model": label, "term": t, "estimate": float(row["estimate"]),
+                       "std_error": float(row["std_error"]), "statistic": float(row["statistic"]),
+                       "p_value": float(row["p_value"]), "stars": s}
+                if boot:
+                    rec.update(boot_p_value=bp, boot_ci_low=float(row["boot_ci_low"]),
+                               boot_ci_high=float(row["boot_ci_high"]))
+                num_rows.append(rec)
             else:
-                c_coef.append(""), c_stat.append(""), c_p.append("")
+                c_coef.append(""), c_stat.append(""), c_p.append(""), c_b.append("")
         fs = r.fit_stats()
         for key in fit_keys:
             v = fs.get(key)
-            c_coef.append(_fmt(v, digits)), c_stat.append(""), c_p.append("")
+            c_coef.append(_fmt(v, digits)), c_stat.append(""), c_p.append(""), c_b.append("")
             fit_rows.append({"model": label, "stat": key, "value": v})
         cols[(label, "Coef")] = c_coef
         cols[(label, sname)] = c_stat
         cols[(label, "P")] = c_p
+        if boot:
+            cols[(label, "P boot")] = c_b
+        foot = r.footnotes() if hasattr(r, "footnotes") else []
+        for line in foot:
+            line = line if len(results) == 1 else f"[{label}] {line}"
+            if line not in notes:
+                notes.append(line)
     display = pd.DataFrame(cols, index=pd.Index(row_index, name="")).astype(object)
     display.columns = pd.MultiIndex.from_tuples(display.columns)
-    return RegressionTable(display=display, numeric=pd.DataFrame(num_rows), fit=pd.DataFrame(fit_rows), title=title)
+    if any("boot_p_value" in r.coefficients.columns for r in results.values()):
+        notes.insert(0, "P: analytic p-value; P boot: wild cluster bootstrap p-value (stars follow P boot)")
+    return RegressionTable(display=display, numeric=pd.DataFrame(num_rows), fit=pd.DataFrame(fit_rows), title=title,
+                           notes=tuple(notes))
 
 
 def render_text(table: RegressionTable, title: str = "", footer: str = "") -> str:
@@ -157,6 +180,8 @@ def render_text(table: RegressionTable, title: str = "", footer: str = "") -> st
     out.append("*** p<0.01, ** p<0.05, * p<0.1")
     if footer:
         out.append(footer)
+    elif table.notes:
+        out.extend(table.notes)
     return "\n".join(out)
 
 
@@ -180,7 +205,8 @@ def to_latex(table: RegressionTable, *, caption: str = "", label: str = "") -> s
         lines.append(rf"\label{{{label}}}")
     lines.append(r"\begin{tabular}{l" + "r" * ncol + "}")
     lines.append(r"\toprule")
-    lines.append(" & " + " & ".join(rf"\multicolumn{{3}}{{c}}{{{_latex_escape(str(m))}}}" for m in models) + r" \\")
+    width = {m: sum(1 for mm, _ in d.columns if mm == m) for m in models}
+    lines.append(" & " + " & ".join(rf"\multicolumn{{{width[m]}}}{{c}}{{{_latex_escape(str(m))}}}" for m in models) + r" \\")
     lines.append(" & " + " & ".join(_latex_escape(str(s)) for _, s in d.columns) + r" \\")
     lines.append(r"\midrule")
     n_terms = len(table.numeric["term"].unique()) if len(table.numeric) else 0
@@ -195,16 +221,21 @@ def to_latex(table: RegressionTable, *, caption: str = "", label: str = "") -> s
             lines.append(r"\midrule")
         lines.append(_latex_escape(str(idx)) + " & " + " & ".join(cells) + r" \\")
     lines += [r"\bottomrule", r"\end{tabular}",
-              r"\par\footnotesize{$^{***}$ p$<$0.01, $^{**}$ p$<$0.05, $^{*}$ p$<$0.1}", r"\end{table}"]
+              r"\par\footnotesize{$^{***}$ p$<$0.01, $^{**}$ p$<$0.05, $^{*}$ p$<$0.1}"]
+    lines += [r"\par\footnotesize{" + _latex_escape(n) + "}" for n in table.notes]
+    lines.append(r"\end{table}")
     return "\n".join(lines) + "\n"
 
 
 def to_csv(table: RegressionTable, *, numeric: bool = False) -> str:
     """CSV of the display table (two header rows: model, column), or of the tidy numbers."""
     if numeric:
-        frame = pd.concat([table.numeric.assign(kind="coef"),
-                           table.fit.rename(columns={"stat": "term", "value": "estimate"}).assign(kind="fit")],
-                          ignore_index=True)
+        fit = table.fit.rename(columns={"stat": "term", "value": "estimate"}).assign(kind="fit")
+        if len(fit):   # text cells of the fit block ('.', d.f. such as "2, 9") go to their own column
+            as_num = pd.to_numeric(fit["estimate"], errors="coerce")
+            fit["text"] = fit["estimate"].where(as_num.isna() & fit["estimate"].notna())
+            fit["estimate"] = as_num
+        frame = pd.concat([table.numeric.assign(kind="coef"), fit], ignore_index=True)
         text = frame.to_csv(index=False)
     else:
         text = table.display.to_csv()

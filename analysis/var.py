@@ -48,7 +48,7 @@ import pandas as pd
 from cultnet.errors import CultnetError, NotEnoughData, Problem, ValidationError
 
 __all__ = ["VarResult", "fit_var", "unit_root_tests", "max_feasible_lags", "girf", "fevd_from_orth",
-           "prepare_series", "DEFAULT_VARIABLES"]
+           "prepare_series", "irf_axis_range", "DEFAULT_VARIABLES"]
 
 DEFAULT_VARIABLES = ("dt", "wfb", "wsb")
 
@@ -360,6 +360,33 @@ def fit_var(data: pd.DataFrame, *, lags: int | Literal["auto"] = "auto", maxlags
                      lower=lower, upper=upper, girf=gir, girf_lower=glo, girf_upper=gup, fevd=fevd,
                      forecast_se=fse, tests=tests, lag_selection=sel_table, unit_roots=ur, bands=bands,
                      alpha=alpha, notes=tuple(notes))
+
+
+def irf_axis_range(point: Sequence[float], lower: Sequence[float] | None = None,
+                   upper: Sequence[float] | None = None, *, max_ratio: float = 3.0) -> tuple[float, float, bool]:
+    """A y-axis range for an impulse response that keeps the point estimate readable.
+
+    The range covers the response and its band, unless the band is more than ``max_ratio``
+    times as wide as the response's own span (an unstable or imprecise model): then it is cut to
+    the response's span widened by ``max_ratio`` on each side and ``clipped`` is True, so the plot
+    can say "band clipped; see the table".
+
+    >>> irf_axis_range([0.0, 1.0, 0.5], [-0.2, 0.8, 0.3], [0.2, 1.2, 0.7])
+    (-0.27, 1.27, False)
+    >>> lo, hi, clipped = irf_axis_range([0.0, 1.0], [-130.0, -100.0], [130.0, 100.0]); clipped, lo >= -3.5
+    (True, True)
+    """
+    p = np.asarray(point, dtype=float)
+    vals = [p] + [np.asarray(b, dtype=float) for b in (lower, upper) if b is not None]
+    allv = np.concatenate([v[np.isfinite(v)] for v in vals]) if vals else p
+    pmin, pmax = float(np.nanmin(p)), float(np.nanmax(p))
+    span = max(pmax - pmin, 1e-12, 0.1 * max(abs(pmin), abs(pmax)))
+    lo, hi = float(allv.min()), float(allv.max())
+    clipped = (hi - lo) > (1 + 2 * max_ratio) * span
+    if clipped:
+        lo, hi = max(lo, pmin - max_ratio * span), min(hi, pmax + max_ratio * span)
+    pad = 0.05 * (hi - lo if hi > lo else 1.0)
+    return round(lo - pad, 12), round(hi + pad, 12), bool(clipped)
 
 
 def girf(Phi: np.ndarray, Sigma: np.ndarray) -> np.ndarray:

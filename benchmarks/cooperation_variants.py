@@ -48,7 +48,8 @@ from cultnet.graph._cypher import Q, cooperation_rows  # noqa: E402
 from cultnet.graph._partition import edge_rounds  # noqa: E402
 from cultnet.graph.neo4j_store import Neo4jStore  # noqa: E402
 
-MATCH = "UNWIND $rows AS row MATCH (a:Enterprise {id: row.source}) MATCH (b:Enterprise {id: row.target}) "
+MATCH = ("UNWIND $rows AS row MATCH (a:Enterprise {study: $study, id: row.source}) "
+         "MATCH (b:Enterprise {study: $study, id: row.target}) ")
 MERGE_TAIL = """MERGE (a)-[r:COOPERATES {year: row.year}]->(b)
 ON CREATE SET r.weight = row.weight, r.dataset = $dataset, r.datasets = [$dataset]
 ON MATCH SET r.weight = row.weight, r.dataset = $dataset,
@@ -56,8 +57,8 @@ ON MATCH SET r.weight = row.weight, r.dataset = $dataset,
                       ELSE coalesce(r.datasets, []) + [$dataset] END"""
 STATEMENTS = {
     "A": Q["merge_cooperation"],
-    "G": ("UNWIND $groups AS g MATCH (a:Enterprise {id: g.source}) UNWIND g.rows AS row "
-          "MATCH (b:Enterprise {id: row.target}) " + MERGE_TAIL),
+    "G": ("UNWIND $groups AS g MATCH (a:Enterprise {study: $study, id: g.source}) UNWIND g.rows AS row "
+          "MATCH (b:Enterprise {study: $study, id: row.target}) " + MERGE_TAIL),
     "E": ("UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.a "
           "MATCH (b) WHERE elementId(b) = row.b " + MERGE_TAIL),
     "B": MATCH + ("CREATE (a)-[r:COOPERATES {year: row.year}]->(b) SET r.weight = row.weight, "
@@ -110,8 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         out: dict[str, str] = {}
         with drv.session(database=db) as s:
             for i in range(0, len(ids), 50_000):
-                for rec in s.run("UNWIND $ids AS k MATCH (e:Enterprise {id: k}) RETURN k, elementId(e)",
-                                 ids=ids[i:i + 50_000]):
+                for rec in s.run("UNWIND $ids AS k MATCH (e:Enterprise {study: $study, id: k}) "
+                                 "RETURN k, elementId(e)", ids=ids[i:i + 50_000], study=b.study):
                     out[rec[0]] = rec[1]
         return out
 
@@ -129,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
                     params = {"groups": [{"source": k, "rows": g} for k, g in groups.items()]}
                 else:
                     params = {"rows": batch}
-                s.execute_write(lambda tx: tx.run(STATEMENTS[v], dataset=b.dataset_id, **params).consume())
+                s.execute_write(lambda tx: tx.run(STATEMENTS[v], dataset=b.dataset_id, study=b.study,
+                                                  **params).consume())
 
     print(f"{a.edges:,} cooperation rows, {len(b.enterprises):,} enterprises; 10,000-row transactions")
     for variant in a.variants.split(","):

@@ -184,11 +184,14 @@ def _quote(name: str) -> str:
 
 
 def node_ddl() -> list[str]:
-    """cultnet's DDL (graph/schema.py) without the relationship-property indexes: the uniqueness
-    constraints and node indexes."""
-    from cultnet.graph.schema import NEO4J_DDL
-
-    return [d for d in NEO4J_DDL if "()-[" not in d]
+    """The uniqueness constraints a py2neo or per-row user loading one region writes: one key
+    per label (cultnet itself keys nodes per study, ``(study, name)`` / ``(study, id)``, see
+    graph/schema.py; the contenders have no studies). No relationship-property indexes."""
+    return [
+        "CREATE CONSTRAINT bench_city_name IF NOT EXISTS FOR (n:City) REQUIRE n.name IS UNIQUE",
+        "CREATE CONSTRAINT bench_enterprise_id IF NOT EXISTS FOR (n:Enterprise) REQUIRE n.id IS UNIQUE",
+        "CREATE CONSTRAINT bench_dataset_id IF NOT EXISTS FOR (n:Dataset) REQUIRE n.id IS UNIQUE",
+    ]
 
 
 def ensure_plain_schema(driver, database: str) -> None:

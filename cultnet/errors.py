@@ -198,6 +198,12 @@ class NotEnoughData(CultnetError):
     exit_code = 6
 
 
+class StudyNotFound(CultnetError):
+    """No such study in the store, or no study chosen where the store holds several (or none)."""
+
+    exit_code = 1
+
+
 class LoadFailed(CultnetError):
     """A load failed after validation; the store holds the previous data and the dataset is marked failed."""
 

@@ -5,6 +5,7 @@
 | ``CULTNET_BACKEND`` | ``embedded`` | ``embedded`` (FalkorDB child process) or ``neo4j`` |
 | ``CULTNET_DATA_DIR`` | ``~/.local/share/cultnet`` | where the embedded store keeps its socket and files |
 | ``CULTNET_GRAPH`` | ``cultnet`` | graph name inside the embedded store |
+| ``CULTNET_STUDY`` | (none) | the study commands read (else the only study in the store); ``load`` writes into it (else ``default``) |
 | ``NEO4J_URI`` | ``bolt://localhost:7687`` | ``bolt://``, ``neo4j://`` or ``neo4j+s://`` URI |
 | ``NEO4J_USER`` | ``neo4j`` | |
 | ``NEO4J_PASSWORD`` | (none) | required for the neo4j backend |
@@ -45,6 +46,8 @@ class Settings:
     load_timeout_s: float = 3600.0
     load_stale_after_s: float = 600.0
     load_writers: int = 2
+    #: the study to read / load (``CULTNET_STUDY`` or ``--study``); None: resolved by the store
+    study: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> "Settings":
@@ -62,6 +65,7 @@ class Settings:
             load_timeout_s=float(e.get("CULTNET_LOAD_TIMEOUT", "3600")),
             load_stale_after_s=float(e.get("CULTNET_LOAD_STALE_AFTER", "600")),
             load_writers=int(e.get("CULTNET_LOAD_WRITERS", "2")),
+            study=(e.get("CULTNET_STUDY") or "").strip() or None,
         )
         overrides = {k: v for k, v in overrides.items() if v is not None}
         s = replace(s, **overrides)
@@ -72,4 +76,8 @@ class Settings:
                 f"Unknown backend {s.backend!r}: choose one of {', '.join(BACKENDS)} "
                 "(CULTNET_BACKEND or --backend)."
             )
+        if s.study is not None:
+            from cultnet.model import check_study_name
+
+            check_study_name(s.study)
         return s

@@ -49,8 +49,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from cultnet.errors import LOAD_INPUT, CultnetError, InputContext, Problem, ValidationError
-from cultnet.model import Bundle
+from cultnet.errors import LOAD_INPUT, CultnetError, InputContext, ValidationError
+from cultnet.model import DEFAULT_STUDY, SAMPLE_STUDY, Bundle, check_study_name
 from cultnet.etl import validate as v
 from cultnet.etl.read import EdgeReader, TableReader, check_size
 
@@ -58,8 +58,6 @@ Progress = Callable[[int, int, str], None]
 ROLES = ("cities", "indicators", "enterprises", "edges", "series")
 SAMPLE_FILES = {"cities": "cities.csv", "indicators": "indicators.csv",
                 "enterprises": "enterprises.csv", "edges": "cooperation.csv", "series": "series.csv"}
-DEFAULT_STUDY = "default"
-SAMPLE_STUDY = "liaoning-sample"
 #: Relative tolerance for "the same value" against a study (the stores' float round trip).
 REL_TOL = 1e-12
 
@@ -115,6 +113,9 @@ def study_view(target: Any, study: str | None) -> StudyData:
         return StudyData(None, name)
     get = getattr(target, "study", None)
     if callable(get):
+        names = getattr(target, "study_names", None)
+        if callable(names) and name not in names():
+            return StudyData(None, name)  # a new study
         try:
             view = get(name)
         except CultnetError:  # StudyNotFound: a new study
@@ -136,10 +137,12 @@ def validate_files(target=None, *, cities=None, indicators=None, edges=None, ent
     Bundle.
 
     ``target`` may be None (an empty study), a study view or a store (see :func:`study_view`);
-    ``study`` names the study (default ``"default"``). ``fmt``/``directed`` apply to the edge
+    ``study`` names the study (default: the view's name, else ``"default"``). ``fmt``/``directed`` apply to the edge
     file; ``sheet`` to every workbook with several sheets. Raises ValidationError with every
     problem found in every file, told in ``context``.
     """
+    if study is not None:
+        check_study_name(study)
     paths = {"cities": cities, "indicators": indicators, "enterprises": enterprises,
              "edges": edges, "series": series}
     paths = {k: Path(p) for k, p in paths.items() if p is not None}
@@ -247,29 +250,25 @@ def validate_files(target=None, *, cities=None, indicators=None, edges=None, ent
                      f"{', '.join(used)} (the study {sd.name!r} had none and no cities file was given)")
         notes.extend(_look_alike_note(introduced))
     bundle = Bundle(dataset_id=dataset_id, source=source, sha256=sha, simulated=simulated,
+                    study=sd.name, directed=None if level is None else bool(edge_directed),
                     cities=_strip(b_cities), indicators=_strip(b_ind), enterprises=_strip(b_ent),
                     cooperation=b_coop, city_links=b_links, series=_strip(b_series), notes=notes)
-    _set(bundle, "study", sd.name)
-    _set(bundle, "introduced", tuple(introduced))
-    if level is not None:
-        _set(bundle, "level", level)
-        _set(bundle, "method", "cooperation" if level == "enterprise" else "observed")
-        _set(bundle, "directed", bool(edge_directed))
+    bundle.introduced = tuple(introduced)  # cities created by references (name only, no attributes)
     return bundle
 
 
 def load_files(store, *, cities=None, indicators=None, edges=None, enterprises=None, series=None,
                fmt: str | None = None, directed: bool | None = None, sheet: str | None = None,
                progress: Progress | None = None, source: str | None = None,
-               simulated: bool = False, study: str | None = None) -> dict[str, Any]:
-    """Validate, then ``store.load_bundle``. Returns ``{"dataset_id", "source", "rows",
-    "written" (the store's counts), "notes"}``."""
+               simulated: bool = False, study: str = DEFAULT_STUDY) -> dict[str, Any]:
+    """Validate, then ``store.load_bundle`` into ``study``. Returns ``{"dataset_id", "study",
+    "source", "rows", "written" (the store's counts), "notes"}``."""
     bundle = validate_files(store, cities=cities, indicators=indicators, edges=edges,
                             enterprises=enterprises, series=series, fmt=fmt, directed=directed,
                             sheet=sheet, source=source, simulated=simulated, study=study)
     written = store.load_bundle(bundle, progress=progress)
-    return {"dataset_id": bundle.dataset_id, "source": bundle.source, "rows": bundle_rows(bundle),
-            "written": written, "notes": list(bundle.notes)}
+    return {"dataset_id": bundle.dataset_id, "study": bundle.study, "source": bundle.source,
+            "rows": bundle_rows(bundle), "written": written, "notes": list(bundle.notes)}
 
 
 def bundle_rows(bundle: Bundle) -> dict[str, int]:
@@ -290,23 +289,25 @@ def sample_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
-def sample_bundle() -> Bundle:
+def sample_bundle(study: str = SAMPLE_STUDY) -> Bundle:
     """Validate the simulated sample without a store (every reference is inside the sample),
-    for the study ``liaoning-sample``."""
+    for the study ``liaoning-sample`` (or ``study``)."""
     return validate_files(None, **_sample_paths(), directed=_sample_directed(),
-                          source=_sample_source(), simulated=True, study=SAMPLE_STUDY)
+                          source=_sample_source(), simulated=True, study=study)
 
 
-def load_sample(store, progress: Progress | None = None, *, gravity: bool = True) -> dict[str, Any]:
-    """Load ``data/sample/`` (cities, indicators, enterprises, cooperation, series), marked
-    ``simulated=True``; with ``gravity`` (default) also the yearly gravity-model city networks
-    (:func:`add_gravity_links` with the default parameters), in the same atomic load."""
-    bundle = sample_bundle()
+def load_sample(store, progress: Progress | None = None, *, gravity: bool = True,
+                study: str = SAMPLE_STUDY) -> dict[str, Any]:
+    """Load ``data/sample/`` (cities, indicators, enterprises, cooperation, series) into the
+    study ``liaoning-sample`` (or ``study``), marked ``simulated=True``; with ``gravity``
+    (default) also the yearly gravity-model city networks (:func:`add_gravity_links` with the
+    default parameters), in the same atomic load."""
+    bundle = sample_bundle(study)
     if gravity:
         add_gravity_links(bundle)
     written = store.load_bundle(bundle, progress=progress)
-    return {"dataset_id": bundle.dataset_id, "source": bundle.source, "rows": bundle_rows(bundle),
-            "written": written, "notes": list(bundle.notes)}
+    return {"dataset_id": bundle.dataset_id, "study": bundle.study, "source": bundle.source,
+            "rows": bundle_rows(bundle), "written": written, "notes": list(bundle.notes)}
 
 
 def add_gravity_links(bundle: Bundle, **params: Any) -> int:
@@ -331,12 +332,6 @@ def add_gravity_links(bundle: Bundle, **params: Any) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-
-def _set(bundle: Bundle, name: str, value: Any) -> None:
-    """Set a Bundle field (``study``, ``introduced``, the edge set's ``level``/``method``/
-    ``directed``) whether or not this version of the model declares it."""
-    setattr(bundle, name, value)
-
 
 def _strip(df: pd.DataFrame | None) -> pd.DataFrame | None:
     if df is None:

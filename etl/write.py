@@ -5,9 +5,20 @@ node frame (cities keyed by ``name``, enterprises by ``id``). For Pajek, GraphML
 edges of several years between the same pair are summed into one arc (export one ``year`` to
 avoid that); the CSV keeps one row per (source, target, year[, method]).
 
+Direction: ``directed`` (required: the caller reads it from the store's edge set, see
+:func:`cultnet.graph.export.stored_direction`) decides the whole file. Directed: Pajek ``*Arcs``,
+GraphML ``edgedefault="directed"``, GEXF ``defaultedgetype="directed"``. Undirected: Pajek
+``*Edges``, ``edgedefault="undirected"``, ``defaultedgetype="undirected"``, and the pairs (a, b)
+and (b, a) are one edge (weights summed). Re-reading the file with networkx or igraph therefore
+gives the same direction, and every measure computed on it is the same.
+
+Nodes: every node of the node frame is written, also those without a link (isolated cities stay
+vertices, so density and centralities computed on the file equal those computed on the store).
+
 Pajek output: ``*Vertices n`` with every node in the node frame's order (then any endpoint not in
 it), labels always double-quoted (a ``"`` inside a label becomes ``'``: Pajek has no escape),
-then ``*Arcs`` with weights. :func:`cultnet.etl.read.read_edge_file` reads it back to the same edges.
+then ``*Arcs`` or ``*Edges`` with weights. :func:`cultnet.etl.read.read_edge_file` reads it back
+to the same edges and direction.
 """
 
 from __future__ import annotations
@@ -22,33 +33,44 @@ EXPORT_FORMATS = ("pajek", "graphml", "gexf", "csv")
 
 
 def write_network(edges: pd.DataFrame, nodes: pd.DataFrame | None, path: str | Path, fmt: str, *,
-                  key: str = "name", comment: str | None = None) -> dict[str, int]:
+                  directed: bool, key: str = "name", comment: str | None = None) -> dict[str, int]:
     """Write ``edges``/``nodes`` to ``path`` in ``fmt``; returns ``{"nodes": n, "edges": m}``
-    as written."""
+    as written (the CSV keeps the stored rows and counts the nodes they name)."""
     path = Path(path)
     if fmt == "csv":
         return write_csv(edges, path)
     names, attrs = _nodes(edges, nodes, key)
-    arcs = aggregate(edges)
+    arcs = aggregate(edges, directed=directed)
     if fmt == "pajek":
-        return write_pajek(names, arcs, path, comment=comment)
+        return write_pajek(names, arcs, path, comment=comment, directed=directed)
     if fmt in ("graphml", "gexf"):
-        return _write_nx(names, attrs, arcs, path, fmt)
+        return _write_nx(names, attrs, arcs, path, fmt, directed=directed)
     raise ValueError(f"unknown export format {fmt!r}: choose one of {', '.join(EXPORT_FORMATS)}")
 
 
-def aggregate(edges: pd.DataFrame) -> pd.DataFrame:
-    """Sum weights per (source, target) over years/methods; self-loops dropped."""
+def aggregate(edges: pd.DataFrame, *, directed: bool = True) -> pd.DataFrame:
+    """Sum weights per (source, target) over years/methods; self-loops dropped. Undirected:
+    per unordered pair, written with the endpoints in sorted order.
+
+    >>> e = pd.DataFrame({"source": ["b", "a"], "target": ["a", "b"], "weight": [1.0, 2.0]})
+    >>> aggregate(e, directed=False).values.tolist(), len(aggregate(e))
+    ([['a', 'b', 3.0]], 2)
+    """
     if not len(edges):
         return pd.DataFrame({"source": [], "target": [], "weight": []})
     e = edges[["source", "target"]].astype(str).copy()
     e["weight"] = pd.to_numeric(edges["weight"], errors="coerce").fillna(1.0).astype(float)
     e = e[e["source"] != e["target"]]
+    if not directed:
+        a, b = e["source"], e["target"]
+        e = e.assign(source=a.where(a < b, b), target=b.where(a < b, a))
     return e.groupby(["source", "target"], sort=False, as_index=False)["weight"].sum()
 
 
-def write_pajek(names: list[str], arcs: pd.DataFrame, path: Path, *, comment: str | None = None) -> dict[str, int]:
-    """``*Vertices`` with quoted labels, ``*Arcs i j weight``.
+def write_pajek(names: list[str], arcs: pd.DataFrame, path: Path, *, comment: str | None = None,
+                directed: bool = True) -> dict[str, int]:
+    """``*Vertices`` with quoted labels, then ``*Arcs i j weight`` (directed) or
+    ``*Edges i j weight`` (undirected).
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.net"
@@ -71,7 +93,7 @@ def write_pajek(names: list[str], arcs: pd.DataFrame, path: Path, *, comment: st
     for n, i in index.items():
         label = n.replace('"', "'").replace("\n", " ").replace("\r", " ")
         lines.append(f'{i} "{label}"')
-    lines.append("*Arcs")
+    lines.append("*Arcs" if directed else "*Edges")
     for s, t, w in zip(arcs["source"], arcs["target"], arcs["weight"]):
         lines.append(f"{index[s]} {index[t]} {_num(w)}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -90,10 +112,11 @@ def write_csv(edges: pd.DataFrame, path: Path) -> dict[str, int]:
     return {"nodes": len(nodes), "edges": len(edges)}
 
 
-def _write_nx(names: list[str], attrs: dict[str, dict], arcs: pd.DataFrame, path: Path, fmt: str) -> dict[str, int]:
+def _write_nx(names: list[str], attrs: dict[str, dict], arcs: pd.DataFrame, path: Path, fmt: str, *,
+              directed: bool) -> dict[str, int]:
     import networkx as nx
 
-    g = nx.DiGraph()
+    g = nx.DiGraph() if directed else nx.Graph()  # sets edgedefault / defaultedgetype
     for n in names:
         g.add_node(n, **attrs.get(n, {}))
     for s, t, w in zip(arcs["source"], arcs["target"], arcs["weight"]):

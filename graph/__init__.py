@@ -1,5 +1,7 @@
-"""The graph store: Neo4j 5 (Bolt) and an embedded FalkorDB, behind one small interface."""
+"""The graph store: Neo4j 5 (Bolt) and an embedded FalkorDB, behind one small interface.
 
-from cultnet.graph.store import GraphStore, QueryResult, open_store
+A store holds studies; ``store.study(name)`` is the scoped view every analysis reads from."""
 
-__all__ = ["GraphStore", "QueryResult", "open_store"]
+from cultnet.graph.store import GraphStore, QueryResult, Study, open_store
+
+__all__ = ["GraphStore", "QueryResult", "Study", "open_store"]

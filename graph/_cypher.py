@@ -40,14 +40,6 @@ def _load_queries(directory: Path = QUERY_DIR) -> dict[str, str]:
 Q: dict[str, str] = _load_queries()
 
 
-class Label(str, Enum):
-    DATASET = "Dataset"
-    CITY = "City"
-    OBSERVATION = "Observation"
-    ENTERPRISE = "Enterprise"
-    REGION = "Region"
-
-
 class RelType(str, Enum):
     OBSERVED = "OBSERVED"
     LOCATED_IN = "LOCATED_IN"
@@ -55,11 +47,22 @@ class RelType(str, Enum):
     LINKS = "LINKS"
 
 
+class Label(str, Enum):
+    DATASET = "Dataset"
+    CITY = "City"
+    OBSERVATION = "Observation"
+    ENTERPRISE = "Enterprise"
+    REGION = "Region"
+    STUDY = "Study"
+    META = "Meta"
+
+
 #: BOOKKEEPING (imported from cultnet/names.py): properties the store adds for its own
 #: bookkeeping; reads for analysis drop them. One list, shared with etl, which refuses these
 #: names as column names.
 
-DATASET_COLUMNS = ["id", "source", "sha256", "loaded_at", "status", "simulated"]
+#: Columns of ``datasets()`` (then ``error`` and ``edge_sets``).
+DATASET_COLUMNS = ["id", "study", "source", "sha256", "loaded_at", "status", "simulated"]
 DATASET_STATUSES = ("loading", "complete", "failed")
 
 
@@ -262,8 +265,30 @@ def written_counts(bundle: Bundle) -> dict[str, int]:
 
 
 def dataset_params(bundle: Bundle, status: str, now: str) -> dict[str, Any]:
-    return {"id": bundle.dataset_id, "source": bundle.source, "sha256": bundle.sha256,
-            "simulated": bool(bundle.simulated), "status": status, "now": now}
+    return {"id": bundle.dataset_id, "study": bundle.study, "source": bundle.source,
+            "sha256": bundle.sha256, "simulated": bool(bundle.simulated), "status": status,
+            "edge_sets": encode_edge_sets(bundle.edge_sets()), "now": now}
+
+
+def encode_edge_sets(sets: list[tuple[str, str, bool | None]]) -> list[str]:
+    """``Dataset.edge_sets``: ``'level|method|directed'`` (directed ``true``, ``false`` or ``null``).
+
+    >>> encode_edge_sets([("city", "gravity", True), ("enterprise", "cooperation", None)])
+    ['city|gravity|true', 'enterprise|cooperation|null']
+    """
+    word = {True: "true", False: "false", None: "null"}
+    return [f"{level}|{method}|{word[d]}" for level, method, d in sets]
+
+
+def decode_edge_sets(values: Any) -> list[tuple[str, str, bool | None]]:
+    """The inverse of :func:`encode_edge_sets` (malformed entries are skipped)."""
+    flag = {"true": True, "false": False, "null": None}
+    out = []
+    for v in values or []:
+        parts = str(v).split("|")
+        if len(parts) == 3 and parts[2] in flag:
+            out.append((parts[0], parts[1], flag[parts[2]]))
+    return out
 
 
 def now_iso() -> str:

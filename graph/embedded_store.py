@@ -48,13 +48,15 @@ from falkordb.node import Node
 from falkordb.path import Path as FPath
 
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnavailable
+from cultnet.graph._syntax import syntax_message
 from cultnet.model import Bundle
 from cultnet.settings import Settings
 from cultnet.graph import _falkordb_server as server
-from cultnet.graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows,
-                           now_iso, plain, result_rows, results_query, written_counts)
+from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, links_rows, now_iso, plain,
+                                   result_rows, results_query, written_counts)
 from cultnet.graph._results import GraphCollector, scalar
-from cultnet.graph.schema import FALKORDB_INDEXES, FALKORDB_UNIQUE, falkordb_ddl_already_done
+from cultnet.graph.schema import (FALKORDB_INDEXES, FALKORDB_UNIQUE, FALKORDB_V1_UNIQUE, SCHEMA_VERSION,
+                                  falkordb_ddl_already_done)
 from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load
 
 INTERNAL_TIMEOUT_MS = 3_600_000  # internal reads and writes: one hour per statement
@@ -88,6 +90,7 @@ class EmbeddedStore(GraphStore):
         self.lock_key = f"{self.graph_name}:writelock"
         self._schema_done = False
         self._recover()
+        self._migrate()
 
     # -- lifecycle -----------------------------------------------------------------------------
     def close(self) -> None:
@@ -124,13 +127,33 @@ class EmbeddedStore(GraphStore):
             except QueryRejected as e:
                 if not falkordb_ddl_already_done(e.user_message):
                     raise
-        for label, prop in FALKORDB_UNIQUE:
+        for label, props in FALKORDB_UNIQUE:
             try:
                 self._call(self._r.execute_command, "GRAPH.CONSTRAINT", "CREATE", name, "UNIQUE",
-                           "NODE", label, "PROPERTIES", 1, prop)
+                           "NODE", label, "PROPERTIES", len(props), *props)
             except QueryRejected as e:
                 if not falkordb_ddl_already_done(e.user_message):
                     raise
+
+    def _migrate(self) -> None:
+        """Migrate a store written by an older cultnet, under the writer lock, in a staging copy
+        swapped in (atomic); see GraphStore._migrate_v1. Sets ``self.migration``."""
+        if not self._needs_migration():
+            return
+        with self._writer() as token:
+            if self._schema_state() != 1:  # another process migrated it meanwhile
+                return
+            with self._staged(token) as staging:
+                for label, props in FALKORDB_V1_UNIQUE:
+                    try:
+                        self._call(self._r.execute_command, "GRAPH.CONSTRAINT", "DROP", staging,
+                                   "UNIQUE", "NODE", label, "PROPERTIES", len(props), *props)
+                    except QueryRejected:
+                        pass  # not there: nothing to drop
+                self.migration = self._migrate_v1(
+                    lambda name, params: self._write(staging, name, params))
+                self._schema_on(staging)
+            self._schema_done = True
 
     # -- plumbing ------------------------------------------------------------------------------
     def _call(self, fn, *args, resend: bool = True, **kwargs):
@@ -257,8 +280,10 @@ class EmbeddedStore(GraphStore):
             raise
 
     # -- user queries ----------------------------------------------------------------------------
-    def query(self, cypher: str, params: dict[str, Any] | None = None, *,
+    def query(self, cypher: str, params: dict[str, Any] | None = None, *, study: str | None = None,
               timeout_s: float | None = None, row_cap: int | None = None) -> QueryResult:
+        if study is not None:
+            params = {**(params or {}), "study": study}
         timeout_s = self.settings.query_timeout_s if timeout_s is None else timeout_s
         row_cap = self.settings.row_cap if row_cap is None else row_cap
         timeout_ms = max(1, int(round(timeout_s * 1000)))
@@ -284,36 +309,43 @@ class EmbeddedStore(GraphStore):
     def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
         steps = bundle_steps(bundle)
         total = sum(len(s.rows) for s in steps)
-        ds = bundle.dataset_id
+        ds, study = bundle.dataset_id, bundle.study
         t0 = time.perf_counter()
         with self._writer() as token:
             if not self._schema_done:
                 self.ensure_schema()
+            existed = self._check_load(bundle)
+            self._write(self.graph_name, "merge_study",
+                        {"study": study, "now": now_iso(), "version": SCHEMA_VERSION})
             self._write(self.graph_name, "set_dataset_status",
-                        {"id": ds, "status": "loading", "error": None, "now": now_iso()})
+                        {"id": ds, "study": study, "status": "loading", "error": None,
+                         "now": now_iso()})
             try:
                 with self._staged(token) as staging:
-                    for name in ("purge_delete_rels", "purge_delete_nodes", "purge_unshare_rels",
-                                 "purge_unshare_nodes"):
-                        self._write(staging, name, {"dataset": ds})
+                    if existed:  # a new dataset has written nothing to purge (4 scans saved)
+                        for name in ("purge_delete_rels", "purge_delete_nodes",
+                                     "purge_unshare_rels", "purge_unshare_nodes"):
+                            self._write(staging, name, {"dataset": ds})
                     self._write(staging, "merge_dataset", dataset_params(bundle, "loading", now_iso()))
                     done = 0
                     if progress:
                         progress(0, total, "loading")
                     for step in steps:
                         for batch in step.batches(self.batch_size):
-                            self._write(staging, step.query, {"rows": batch, "dataset": ds})
+                            self._write(staging, step.query,
+                                        {"rows": batch, "dataset": ds, "study": study})
                             done += len(batch)
                             self._refresh(token)
                             if progress:
                                 progress(done, total, step.label)
                     self._write(staging, "set_dataset_status",
-                                {"id": ds, "status": "complete", "error": None, "now": now_iso()})
+                                {"id": ds, "study": study, "status": "complete", "error": None,
+                                 "now": now_iso()})
             except BaseException as e:
                 reason = e.user_message if isinstance(e, CultnetError) else f"{type(e).__name__}: {e}"
                 fail_load(ds, e, reason, lambda r: self._write(
                     self.graph_name, "set_dataset_status",
-                    {"id": ds, "status": "failed", "error": r, "now": now_iso()}))
+                    {"id": ds, "study": study, "status": "failed", "error": r, "now": now_iso()}))
         out: dict[str, Any] = {"dataset_id": ds, **written_counts(bundle)}
         out["elapsed_s"] = round(time.perf_counter() - t0, 3)
         return out
@@ -341,25 +373,29 @@ class EmbeddedStore(GraphStore):
             self._drop(self.graph_name)
             self._schema_done = False
 
-    # -- reads for analysis --------------------------------------------------------------------------
-    def datasets(self) -> pd.DataFrame:
-        rows = self._read("read_datasets")
-        return pd.DataFrame(rows, columns=DATASET_COLUMNS + ["error"])
+    def _delete_study(self, name: str) -> None:
+        with self._writer():
+            if self._exists(self.graph_name):
+                self._write(self.graph_name, "delete_study", {"study": name})  # one atomic query
+                self._write(self.graph_name, "delete_study_node", {"study": name})
 
-    def write_links(self, links: pd.DataFrame, *, method: str, run_id: str) -> int:
+    # -- write-back of analysis results ----------------------------------------------------------
+    def _write_links(self, study: str, links: pd.DataFrame, *, method: str, run_id: str) -> int:
         years, rows = links_rows(links)
         with self._writer():
             if not self._schema_done:
                 self.ensure_schema()
             res = self._write(self.graph_name, "replace_links",
-                              {"method": method, "years": years, "rows": rows, "run_id": run_id})
+                              {"study": study, "method": method, "years": years, "rows": rows,
+                               "run_id": run_id})
         return _n(res)
 
-    def write_node_results(self, level: str, results: pd.DataFrame, *, run_id: str, prefix: str = "") -> int:
+    def _write_node_results(self, study: str, level: str, results: pd.DataFrame, *, run_id: str,
+                            prefix: str = "") -> int:
         name = results_query(level)
         rows = result_rows(results, run_id=run_id, prefix=prefix)
         with self._writer():
-            res = self._write(self.graph_name, name, {"rows": rows}) if rows else [[0]]
+            res = self._write(self.graph_name, name, {"study": study, "rows": rows}) if rows else [[0]]
         return _n(res)
 
 
@@ -411,7 +447,7 @@ def _translate(msg: str) -> CultnetError:
     if "mem consumption exceeded" in low:
         return QueryRejected(f"query rejected: it needed more memory than a query may use ({msg}).")
     if "errmsg:" in low or "invalid input" in low:
-        return QueryRejected(f"syntax error: {msg}")
+        return QueryRejected(syntax_message(msg) or f"syntax error: {msg}")
     return QueryRejected(f"query rejected: {msg}")
 
 

@@ -3,11 +3,12 @@
 One statement per file, headed by ``//`` comment lines in this format (the first line names the
 ``$params``, as every file in ``graph/queries`` does)::
 
-    // city_partners -- $city
+    // city_partners -- $study, $city
     // title: A city's partners by year
     // description: Every city linked to the chosen one, by year and method.
+    // param study: study = liaoning-sample
     // param city: city = Shenyang
-    MATCH (a:City {name: $city})-[l:LINKS]-(b:City)
+    MATCH (a:City {study: $study, name: $city})-[l:LINKS]-(b:City)
     ...
 
 * ``title:`` (required) the name shown in the console's select box;
@@ -16,7 +17,8 @@ One statement per file, headed by ``//`` comment lines in this format (the first
   chooses the form field and converts DEFAULT: ``int`` (a whole number), ``float``, ``text``,
   ``city`` (a city name; the console offers the loaded cities), ``year`` (a whole number; the
   console defaults to the latest network year), ``method`` (a LINKS method: gravity,
-  cooperation, observed).
+  cooperation, observed), ``study`` (the study the console shows; every saved query takes
+  ``$study`` and filters ``{study: $study}``, so it never reads across studies).
 
 Other ``//`` lines of the header are notes for readers of the file and are not sent.
 
@@ -39,7 +41,8 @@ from cultnet.errors import CultnetError
 EXAMPLES_DIR = Path(__file__).with_name("queries") / "examples"
 
 #: parameter types and the converter of their default value
-PARAM_TYPES = {"int": int, "float": float, "text": str, "city": str, "year": int, "method": str}
+PARAM_TYPES = {"int": int, "float": float, "text": str, "city": str, "year": int, "method": str,
+               "study": str}
 
 _PARAM = re.compile(r"^param\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([a-z]+)\s*=\s*(.*)$")
 _USED = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")

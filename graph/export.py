@@ -55,3 +55,38 @@ def frame_to_igraph(edges: pd.DataFrame, nodes: pd.DataFrame | None = None, *,
         g.add_edges(list(zip(e["source"].map(index), e["target"].map(index))))
         g.es["weight"] = [float(w) for w in e["weight"]] if weighted else [1.0] * len(e)
     return g
+
+
+def sorted_pairs(edges: pd.DataFrame) -> bool:
+    """Whether every edge has its endpoints in sorted order (``source < target``).
+
+    That is how the ETL stores an undirected edge list (each pair once, endpoints sorted; see
+    :func:`cultnet.etl.validate.sum_duplicate_edges`). A directed list of three or more arcs almost
+    never has this shape by chance, so it is the read-side test for "loaded as undirected" until
+    the store records the direction per edge set (``Study.directed()``).
+    """
+    if edges is None or len(edges) < 3:
+        return False
+    return bool((edges["source"].astype(str) < edges["target"].astype(str)).all())
+
+
+def stored_direction(edges: pd.DataFrame, *, level: str = "city", method: str | None = None) -> bool:
+    """The direction of a stored edge set: gravity links are directed; any other edge set
+    (enterprise COOPERATES, the city ``cooperation`` LINKS aggregated from them, ``observed``
+    links) is undirected when it was loaded from an undirected file, i.e. stored in sorted pair
+    order (:func:`sorted_pairs`), else directed.
+
+    >>> e = pd.DataFrame({"source": ["a", "a", "b"], "target": ["b", "c", "c"]})
+    >>> stored_direction(e, method="observed"), stored_direction(e, method="gravity")
+    (False, True)
+    """
+    if level == "city" and method == "gravity":
+        return True
+    return not sorted_pairs(edges)
+
+
+def vertex_frame(names) -> pd.DataFrame:
+    """A node frame (column ``name``) from the vertex labels of a file, e.g. a Pajek file's
+    ``*Vertices`` (``edges.attrs["vertices"]`` from :func:`cultnet.etl.pajek.read_pajek`): isolated
+    vertices stay nodes of the graph."""
+    return pd.DataFrame({"name": [str(n) for n in names]})

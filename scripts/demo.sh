@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 cultnet load --sample
-cultnet info
-cultnet network --year 2024
+cultnet info                        # says SIMULATED (the sample is simulated) ...
+cultnet network --year 2024 2> >(grep -v '^SIMULATED DATA' >&2)   # ... once in this summary
 if [ -z "${CULTNET_NO_UI:-}" ]; then
-  exec cultnet ui --port "${CULTNET_PORT:-8501}"
+  exec cultnet ui                   # port: CULTNET_PORT (default 8501)
 fi

@@ -8,9 +8,11 @@ EXTRAS=test bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 python scripts/neo4j_server.py fetch
 # Debian packages the tests use: Chromium (browser tests), docker-compose (static validation of
-# docker-compose.yml; no engine needed), shellcheck (container entrypoints)
+# docker-compose.yml; no engine needed), shellcheck (container entrypoints), a CJK font
+# (Chinese city names in the screenshots and in PNG/SVG exports drawn by headless Chromium)
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 if [ ${#need[@]} -gt 0 ]; then

@@ -42,6 +42,44 @@ PAGES = {
 }
 
 
+def choose_study(key: str) -> str | None:
+    """The study of this run: the sidebar selector and ``?study=NAME`` in the URL, kept in
+    agreement (a shared link opens its study; choosing another rewrites the URL). None for a
+    store without studies. An unknown ``?study=`` is an error that lists the studies."""
+    frame = D.studies(key)
+    names = [str(n) for n in frame["name"]] if frame is not None and len(frame) else []
+    if not names:
+        C.set_study(None)
+        st.query_params.pop("study", None)
+        return None
+    url = st.query_params.get("study")
+    st.session_state.pop("_study_error", None)
+    if url is not None and url != st.session_state.get("_study_url"):  # a link was opened
+        if url in names:
+            st.session_state["study_select"] = url
+        else:
+            import difflib
+
+            close = difflib.get_close_matches(url, names, n=1)
+            prev = st.session_state.get("_study")
+            shown = prev if prev in names else D.default_study(names)
+            st.session_state["_study_error"] = (
+                f"There is no study '{url}' in this store"
+                + (f" (did you mean '{close[0]}'?)" if close else "")
+                + f"; it holds {len(names)}: {', '.join(names)}. Showing '{shown}'.")
+    if st.session_state.get("study_select") not in names:
+        prev = st.session_state.get("_study")
+        st.session_state["study_select"] = prev if prev in names else D.default_study(names)
+    choice = st.sidebar.selectbox("Study", names, key="study_select",
+                                  help="Every page shows one study: its own cities, indicators "
+                                       "and links. Share a page with ?study=NAME in its URL.")
+    C.set_study(choice)
+    st.session_state["_study_url"] = choice
+    if st.query_params.get("study") != choice:
+        st.query_params["study"] = choice
+    return choice
+
+
 def draw_sidebar(key: str | None, error: str | None) -> None:
     with st.sidebar:
         if error:
@@ -55,7 +93,7 @@ def draw_sidebar(key: str | None, error: str | None) -> None:
         version = f" {version.strip()}" if version.strip() else ""
         st.markdown(f":material/database: **{label}**{version}")
         st.caption(str(info.get("location", "")))
-        ds = D.datasets(key)
+        ds = D.datasets(D.view_key(key, None, C.study()))
         if ds is not None and len(ds):
             done = ds[ds["status"].astype(str) == "complete"] if "status" in ds.columns else ds
             names = ", ".join(str(x) for x in done["id"].head(3))
@@ -73,11 +111,18 @@ def main() -> None:
         st.session_state["_data_key"] = key
     except CultnetError as e:
         error = e.user_message
+    if not error:
+        try:
+            choose_study(key)
+        except CultnetError as e:
+            error = e.user_message
     draw_sidebar(key, error)
     if error:
         st.title("cultnet explorer")
         st.error(f"The graph store is not available: {error}", icon=":material/cloud_off:")
         st.stop()
+    if st.session_state.get("_study_error"):
+        st.error(st.session_state["_study_error"], icon=":material/travel_explore:")
     started = time.perf_counter()
     with C.guard(page.title):
         page.run()

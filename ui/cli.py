@@ -33,10 +33,11 @@ def _global(
     neo4j_password: Optional[str] = typer.Option(None, "--neo4j-password", help="[env NEO4J_PASSWORD]"),
     neo4j_database: Optional[str] = typer.Option(None, "--neo4j-database", help="[env NEO4J_DATABASE]"),
     data_dir: Optional[str] = typer.Option(None, "--data-dir", help="embedded store directory [env CULTNET_DATA_DIR]"),
+    study: Optional[str] = typer.Option(None, "--study", help="the study to read or load (default: the only study in the store; load: 'default') [env CULTNET_STUDY]"),
 ) -> None:
     set_global_options(backend=backend, neo4j_uri=neo4j_uri, neo4j_user=neo4j_user,
                        neo4j_password=neo4j_password, neo4j_database=neo4j_database,
-                       data_dir=data_dir)
+                       data_dir=data_dir, study=study)
 
 
 for _name in COMMAND_MODULES:

@@ -3,9 +3,13 @@
 * One store per process and configuration (``st.cache_resource``), opened with the same
   :class:`cultnet.settings.Settings` as the CLI (``CULTNET_BACKEND``, ``NEO4J_*``,
   ``CULTNET_DATA_DIR``), closed when the cache entry is released or the process exits.
-* Reads and analysis results in ``st.cache_data``, keyed by a *data key* (the store
-  configuration plus the id, load time and status of every dataset) and by the parameters. A load
-  or a delete changes the data key, so nothing stale is ever shown; ``clear()`` also drops it.
+* Every read goes through the view of ONE study (:class:`cultnet.graph.store.Study`): the study
+  chosen in the sidebar / ``?study=`` (ui/app.py), carried in the *view key* (:func:`view_key`)
+  that every cached read takes first (:func:`scope`).
+* Reads and analysis results in ``st.cache_data``, keyed by that view key (the data key, i.e.
+  the store configuration plus the id, load time and status of every dataset; the study; the
+  model choices) and by the parameters. A load or a delete changes the data key, so nothing
+  stale is ever shown; ``clear()`` also drops it.
 * Nothing here computes: reads go through the :class:`cultnet.graph.store.GraphStore` API, computation
   through ``analysis``. Functions whose ``analysis`` module is not installed raise
   :class:`NotAvailable`, which pages turn into an ``st.info``.
@@ -26,10 +30,16 @@ from typing import Any, Callable
 import pandas as pd
 import streamlit as st
 
+from cultnet.analysis.gravity import default_parameters as gravity_defaults
 from cultnet.errors import CultnetError, NotEnoughData
+from cultnet.model import DEFAULT_STUDY
 from cultnet.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# what the Data page's uploader accepts: what the loader reads (etl.read), no legacy .xls (the
+# loader refuses it: save it as .xlsx)
+UPLOAD_TYPES = ("csv", "txt", "tsv", "xlsx", "net", "paj")
 
 # the enterprise force-directed view draws at most this many nodes (sample above it, and say so)
 ENTERPRISE_VIEW_LIMIT = 1500
@@ -91,17 +101,83 @@ def store() -> Any:
 
 
 def data_key() -> str:
-    """A short hash of the store configuration and of every dataset's id, load time and status.
+    """A short hash of the store configuration and of every dataset's id, load time and status
+    (of every study: one cheap read per rerun; a load or delete anywhere changes it).
 
-    One cheap read per rerun; every cached read below is keyed by it.
+    The key a page passes to the cached reads below is :func:`view_key`: this data key, the
+    selected study and the page's model choices.
     """
     s = settings()
     ds = store().datasets()
     h = hashlib.sha1(repr(_settings_key(s)).encode())
     if ds is not None and len(ds):
-        cols = [c for c in ("id", "loaded_at", "status", "sha256") if c in ds.columns]
+        cols = [c for c in ("id", "loaded_at", "status", "sha256", "study") if c in ds.columns]
         h.update(ds[cols].astype(str).to_csv(index=False).encode())
     return h.hexdigest()[:16]
+
+
+def view_key(data: str, gravity: dict | None = None, study: str | None = None) -> str:
+    """The key every cached read and result of a run takes: ``<data key>|<study>|<choices>``.
+
+    The study makes every read study-scoped and keeps two studies' results apart in the cache;
+    the choices (the gravity model's masses, asymmetry and income) keep two models of the same
+    data apart. :func:`study_of` reads the study back.
+
+    >>> study_of(view_key("ab12", None, "shanxi")), study_of(view_key("ab12"))
+    ('shanxi', None)
+    """
+    grav = hashlib.sha1(repr(_gravity_key(gravity)).encode()).hexdigest()[:8] if gravity else ""
+    return f"{data}|{study or ''}|{grav}"
+
+
+def study_of(key: str) -> str | None:
+    """The study a view key is scoped to (None: a store without studies)."""
+    parts = str(key).split("|")
+    return parts[1] or None if len(parts) > 1 else None
+
+
+def scope(key: str) -> Any:
+    """What the reads of ``key`` go through: the study's :class:`~cultnet.graph.store.Study`
+    (``store.study(name)``), or the store itself when it has no studies."""
+    st_ = store()
+    name = study_of(key)
+    if not hasattr(st_, "study"):
+        return st_
+    if name is None:  # a key made before the study was chosen in this run: the default study
+        log.warning("a read without a study in its key (%s): reading the default study", key)
+        names = st_.study_names()
+        if not names:
+            from cultnet.graph.store import Study
+
+            return Study(st_, NO_STUDY)  # a store without any study reads as empty
+        name = default_study(names)
+    return st_.study(name)
+
+
+#: the name no study can have (names start with a letter or digit): reads with it are empty
+NO_STUDY = "(none)"
+
+
+@st.cache_data(show_spinner=False)
+def studies(data: str) -> pd.DataFrame:
+    """The studies in the store (``store.studies()``: name, datasets, counts, years, simulated);
+    an empty frame for a store without studies."""
+    st_ = store()
+    if not hasattr(st_, "studies"):
+        return pd.DataFrame(columns=["name"])
+    return st_.studies()
+
+
+def default_study(names: list[str]) -> str:
+    """The study a session opens on: ``CULTNET_STUDY`` when it names one, else the first study
+    that is not the simulated sample (a user's own data before the demo), else the first."""
+    import os
+
+    env = os.environ.get("CULTNET_STUDY")
+    if env in names:
+        return env
+    own = [n for n in names if n != "liaoning-sample"]
+    return (own or names)[0]
 
 
 def clear() -> None:
@@ -121,42 +197,63 @@ def describe(key: str) -> dict:
 
 @st.cache_data(show_spinner=False)
 def counts(key: str) -> dict:
-    return store().counts()
+    return scope(key).counts()
 
 
 @st.cache_data(show_spinner=False)
 def datasets(key: str) -> pd.DataFrame:
-    return store().datasets()
+    return scope(key).datasets()
 
 
 @st.cache_data(show_spinner=False)
 def cities(key: str) -> pd.DataFrame:
-    return store().cities()
+    return scope(key).cities()
 
 
 @st.cache_data(show_spinner=False)
 def indicators(key: str) -> pd.DataFrame:
-    return store().indicators()
+    return scope(key).indicators()
 
 
 @st.cache_data(show_spinner=False)
 def enterprises(key: str) -> pd.DataFrame:
-    return store().enterprises()
+    return scope(key).enterprises()
 
 
 @st.cache_data(show_spinner=False)
 def series(key: str) -> pd.DataFrame:
-    return store().series()
+    return scope(key).series()
 
 
 @st.cache_data(show_spinner=False)
 def stored_city_edges(key: str, method: str | None = None, year: int | None = None) -> pd.DataFrame:
-    return store().edges("city", year=year, method=method)
+    return scope(key).edges("city", year=year, method=method)
 
 
 @st.cache_data(show_spinner=False)
 def enterprise_edges(key: str, year: int | None = None) -> pd.DataFrame:
-    return store().edges("enterprise", year=year)
+    return scope(key).edges("enterprise", year=year)
+
+
+@st.cache_data(show_spinner=False)
+def all_datasets(key: str) -> pd.DataFrame:
+    """Every dataset of every study (with its ``study`` column)."""
+    return store().datasets()
+
+
+def load_study() -> str:
+    """The study a load goes into when none is named: ``CULTNET_STUDY``, else 'default'."""
+    return settings().study or DEFAULT_STUDY
+
+
+def run_query(key: str, cypher: str, params: dict | None = None, **kw: Any):
+    """A user query (read-only, bounded) with the study of ``key`` passed as ``$study`` (unless
+    the query's own parameters name one)."""
+    st_ = store()
+    name = study_of(key)
+    if name is not None and "study" not in (params or {}):
+        return st_.query(cypher, params, study=name, **kw)
+    return st_.query(cypher, params, **kw)
 
 
 def simulated(key: str) -> bool:
@@ -167,20 +264,33 @@ def simulated(key: str) -> bool:
 
 
 def has_data(key: str) -> bool:
+    """Whether the study (or the store) holds any node."""
     c = counts(key)
-    return bool(sum((c.get("labels") or {}).values()))
+    if isinstance(c, dict) and "labels" in c:
+        return bool(sum((c.get("labels") or {}).values()))
+    return bool(sum(v for v in (c or {}).values() if isinstance(v, (int, float))))
 
 
 # ---------------------------------------------------------------------------------------------
 # city networks: stored LINKS, or the gravity model computed from cities + indicators
 # ---------------------------------------------------------------------------------------------
 
-METHOD_HELP = ("gravity: the modified gravity model of the paper computed from the indicators "
-               "(masses pop and cul, economic distance with gdp_pc, b = 2, arc when a link is "
-               "above its row mean), or gravity links stored by `cultnet network gravity`. "
+METHOD_HELP = ("gravity: the modified gravity model computed from the indicators (masses, "
+               "asymmetry and income chosen under \"Gravity model\", b = 2, arc when a link is "
+               "above its row mean), or gravity links stored by `cultnet gravity --write`. "
                "cooperation: enterprise cooperation aggregated to cities. observed: city links "
                "loaded as such.")
-GRAVITY_NEEDS = ("pop", "cul", "gdp_pc")
+def numeric_indicator_columns(ind: pd.DataFrame | None) -> list[str]:
+    """The numeric indicator columns of a study (not city or year), in file order."""
+    if ind is None or not len(ind):
+        return []
+    return [c for c in ind.columns if c not in ("city", "year")
+            and pd.api.types.is_numeric_dtype(ind[c])]
+
+
+def _gravity_key(params: dict | None) -> tuple:
+    p = params or {}
+    return (tuple(p.get("masses") or ()), p.get("asymmetry"), p.get("income"))
 
 
 def _linked(frame: pd.DataFrame) -> pd.DataFrame:
@@ -193,16 +303,32 @@ def _linked(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _can_compute_gravity(key: str) -> bool:
-    c, i = cities(key), indicators(key)
+    """Cities with coordinates and at least one numeric indicator: the gravity model can run."""
+    c = cities(key)
     return (c is not None and len(c) > 1 and {"lat", "lon"} <= set(c.columns)
-            and i is not None and len(i) > 0 and set(GRAVITY_NEEDS) <= set(i.columns))
+            and bool(c[["lat", "lon"]].notna().all(axis=1).sum() > 1)
+            and bool(numeric_indicator_columns(indicators(key))))
+
+
+def gravity_params(key: str) -> dict:
+    """The gravity model's parameters chosen on the page (session state ``gravity_params``),
+    else the defaults for the study's columns (:func:`gravity_defaults`)."""
+    chosen = st.session_state.get("gravity_params")
+    cols = numeric_indicator_columns(indicators(key))
+    if chosen and chosen.get("masses") and set(chosen["masses"]) <= set(cols) and all(
+            v is None or v in cols for v in (chosen.get("asymmetry"), chosen.get("income"))):
+        return dict(chosen)
+    return gravity_defaults(cols)
 
 
 @st.cache_data(show_spinner="Computing gravity networks ...")
-def computed_gravity(key: str) -> pd.DataFrame:
-    """gravity_links over every year of the indicators (the paper's default parameters)."""
+def computed_gravity(key: str, masses: tuple[str, ...], asymmetry: str | None,
+                     income: str | None) -> pd.DataFrame:
+    """gravity_links over every year of the indicators with the given masses, asymmetry and
+    income (b = 2, row-mean threshold without the diagonal)."""
     gravity = optional_module("cultnet.analysis.gravity", "The gravity model")
-    return gravity.gravity_links(cities(key), indicators(key))
+    return gravity.gravity_links(cities(key), indicators(key), masses=masses, asymmetry=asymmetry,
+                                 income=income)
 
 
 @st.cache_data(show_spinner=False)
@@ -238,7 +364,7 @@ def city_links(key: str, method: str, year: int | None) -> pd.DataFrame:
         return stored
     if not _can_compute_gravity(key):
         return stored
-    g = computed_gravity(key)
+    g = computed_gravity(key, *_gravity_key(gravity_params(key)))
     if year is not None:
         g = g[g["year"] == int(year)]
     return _linked(g)[["source", "target", "weight", "year"]]
@@ -246,18 +372,35 @@ def city_links(key: str, method: str, year: int | None) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def links_directed(key: str, method: str) -> bool:
-    """Whether the city links of ``method`` are directed.
+    """Whether the city links of ``method`` are directed: gravity networks are; other links as
+    they were loaded (an undirected edge list is stored once per pair, endpoints sorted). See
+    :func:`cultnet.graph.export.stored_direction` (the CLI uses the same rule)."""
+    from cultnet.graph.export import stored_direction
 
-    Gravity networks are directed. Stored links loaded from an undirected edge file come in
-    sorted pair order (source < target, see etl.validate.cooperation_to_city_links); when every
-    stored pair is in that order the network is read as undirected.
-    """
     if method == "gravity":
         return True
-    e = stored_city_edges(key, method=method)
-    if e is None or len(e) < 3:
-        return True
-    return not bool((e["source"].astype(str) < e["target"].astype(str)).all())
+    recorded = _recorded_direction(key, "city", method)
+    if recorded is not None:
+        return recorded
+    return stored_direction(stored_city_edges(key, method=method), level="city", method=method)
+
+
+def _recorded_direction(key: str, level: str, method: str | None) -> bool | None:
+    """The direction the store recorded for the edge set (``Study.directed``), if any."""
+    sc = scope(key)
+    d = sc.directed(level, method) if hasattr(sc, "directed") else None
+    return None if d is None else bool(d)
+
+
+@st.cache_data(show_spinner=False)
+def enterprise_directed(key: str) -> bool:
+    """Whether the enterprise cooperation is directed (as loaded; see :func:`links_directed`)."""
+    from cultnet.graph.export import stored_direction
+
+    recorded = _recorded_direction(key, "enterprise", None)
+    if recorded is not None:
+        return recorded
+    return stored_direction(enterprise_edges(key), level="enterprise")
 
 
 def city_graph(key: str, method: str, year: int | None):
@@ -330,7 +473,8 @@ def _level_graph(key: str, level: str, method: str, year: int | None):
         return city_graph(key, method, year)
     from cultnet.graph.export import frame_to_igraph
 
-    return frame_to_igraph(enterprise_edges(key, year), enterprises(key), directed=False)
+    return frame_to_igraph(enterprise_edges(key, year), enterprises(key),
+                           directed=enterprise_directed(key), key="id")
 
 
 @st.cache_data(show_spinner="Comparing with random graphs (small-world) ...")
@@ -430,6 +574,94 @@ def panel_by_group(key: str, y: str, x: tuple[str, ...], groups: tuple[tuple[str
                               cov=cov, source="indicators")
 
 
+# ---------------------------------------------------------------------------------------------
+# model builder (added by the inference helper, issue 10 / 15): any study column, chosen logs,
+# the panel models' small-sample inference (wild cluster bootstrap), the robust Hausman test
+# ---------------------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def model_frame(key: str, logs: tuple[str, ...]) -> pd.DataFrame:
+    """The study's indicators, with the paper's derived variables where their inputs exist and
+    ``ln_<col>`` for each column in ``logs`` (rows with a value <= 0 dropped)."""
+    indices = optional_module("cultnet.analysis.indices", "Derived indicators")
+    ind = indicators(key)
+    d = ind.copy()
+    if {"va1", "va2", "va3", "gdp"} <= set(d.columns) and "isu" not in d.columns:
+        d["isu"] = indices.industrial_structure_upgrading(d)
+    if {"va3_modern", "va3"} <= set(d.columns) and "tiu" not in d.columns:
+        d["tiu"] = indices.tertiary_internal_upgrading(d)
+    if {"cul_va", "gdp", "year"} <= set(d.columns) and "cia" not in d.columns:
+        d["cia"] = indices.location_quotient(d, time="year")
+    if logs:
+        d = indices.log_transform(d, list(logs), entity="city", time="year", zero="drop", source="indicators")
+    return d
+
+
+@st.cache_data(show_spinner="Fitting the panel model ...")
+def panel_model(key: str, y: str, x: tuple[str, ...], logs: tuple[str, ...], effects: str, cov: str,
+                inference: str = "auto", reps: int = 9999, seed: int = 0):
+    """cultnet.analysis.panel.fit_panel on :func:`model_frame` (terms ln_<col> for logged columns)."""
+    panel = optional_module("cultnet.analysis.panel", "Panel regressions")
+    term = lambda c: f"ln_{c}" if c in logs else c  # noqa: E731
+    return panel.fit_panel(model_frame(key, logs), term(y), [term(c) for c in x], effects=effects, cov=cov,
+                           source="indicators", inference=inference, reps=reps, seed=seed)
+
+
+@st.cache_data(show_spinner="Fitting the model per group ...")
+def panel_model_by_group(key: str, y: str, x: tuple[str, ...], logs: tuple[str, ...],
+                         groups: tuple[tuple[str, str], ...], effects: str, cov: str,
+                         inference: str = "auto", reps: int = 9999, seed: int = 0):
+    panel = optional_module("cultnet.analysis.panel", "Panel regressions")
+    term = lambda c: f"ln_{c}" if c in logs else c  # noqa: E731
+    return panel.fit_by_group(model_frame(key, logs), term(y), [term(c) for c in x], dict(groups),
+                              effects=effects, cov=cov, source="indicators", inference=inference,
+                              reps=reps, seed=seed)
+
+
+@st.cache_data(show_spinner="Running the Hausman and Mundlak tests ...")
+def hausman_tests(key: str, y: str, x: tuple[str, ...], logs: tuple[str, ...], inference: str = "auto") -> dict:
+    """The classical Hausman test (classical FE and RE fits) and the cluster-robust Mundlak test."""
+    panel = optional_module("cultnet.analysis.panel", "Panel regressions")
+    term = lambda c: f"ln_{c}" if c in logs else c  # noqa: E731
+    d, yy, xx = model_frame(key, logs), term(y), [term(c) for c in x]
+    out: dict = {}
+    try:
+        fe = panel.fit_panel(d, yy, xx, effects="entity", source="indicators", inference="analytic")
+        re_ = panel.fit_panel(d, yy, xx, effects="random", source="indicators", inference="analytic")
+        out["hausman"] = panel.hausman(fe, re_)
+    except CultnetError as e:
+        out["hausman"] = {"reason": e.user_message}
+    try:
+        out["mundlak"] = panel.mundlak_test(d, yy, xx, cov="clustered", inference=inference, source="indicators")
+    except CultnetError as e:
+        out["mundlak"] = {"reason": e.user_message}
+    return out
+
+
+@st.cache_data(show_spinner="Computing Moran's I ...")
+def moran_model(key: str, variables: tuple[str, ...], logs: tuple[str, ...], w_year: int,
+                permutations: int = 999) -> pd.DataFrame:
+    """Moran's I of model-builder terms (ln_<col> for logged columns) with the gravity W."""
+    spatial = optional_module("cultnet.analysis.spatial", "Spatial statistics")
+    return spatial.moran_table(model_frame(key, logs), list(variables), spatial_w(key, w_year),
+                               permutations=permutations, seed=0)
+
+
+@st.cache_data(show_spinner="Fitting the spatial panel model ...")
+def spatial_model(key: str, y: str, x: tuple[str, ...], logs: tuple[str, ...], model: str, w_year: int):
+    """The spatial panel model of model-builder terms (ln_<col> for logged columns)."""
+    spatial = optional_module("cultnet.analysis.spatial", "Spatial panel models")
+    term = lambda c: f"ln_{c}" if c in logs else c  # noqa: E731
+    return spatial.fit_spatial_panel(model_frame(key, logs), term(y), [term(c) for c in x],
+                                     spatial_w(key, w_year), model=model, seed=0, source="indicators")
+
+
+# ---------------------------------------------------------------------------------------------
+# (end of the model-builder block)
+# ---------------------------------------------------------------------------------------------
+
+
 def regression_display(results: dict, term_labels: dict | None = None) -> pd.DataFrame:
     """A paper-style side-by-side table as a flat frame (columns "model · Coef", ...)."""
     tables = optional_module("cultnet.analysis.tables", "Regression tables")
@@ -472,7 +704,10 @@ def spatial_w(key: str, year: int) -> pd.DataFrame:
     if stored is not None and len(stored):
         return stored[["source", "target", "weight"]]
     gravity = optional_module("cultnet.analysis.gravity", "The gravity model")
-    return gravity.gravity_matrix(cities(key), indicators(key), year=int(year))
+    gp = gravity_params(key)
+    return gravity.gravity_matrix(cities(key), indicators(key), year=int(year),
+                                  masses=tuple(gp["masses"]), asymmetry=gp["asymmetry"],
+                                  income=gp["income"])
 
 
 @st.cache_data(show_spinner="Computing Moran's I ...")

@@ -37,8 +37,16 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
            "#000000"]
 SEQUENTIAL = "Blues"
 DIVERGING = "RdBu"
-FONT = "Inter, 'Source Sans Pro', 'Noto Sans', 'Noto Sans CJK SC', Arial, sans-serif"
-ROLE_COLOURS: dict[str, str] = {}
+FONT = ("Inter, 'Source Sans Pro', 'Noto Sans', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', Arial, "
+        "sans-serif")
+# One colour per network role, the same on every page, plot and export whatever roles a network
+# happens to have (analysis.roles.ROLES, its groups, and the four block roles). Okabe-Ito.
+ROLE_COLOURS: dict[str, str] = {
+    "core hub": "#D55E00", "bridge": "#E69F00", "sub-node": "#0072B2", "edge node": "#009E73",
+    "center": "#D55E00", "edge": "#009E73",
+    "net spillover": "#CC79A7", "bidirectional spillover": "#56B4E9", "broker": "#E69F00",
+    "net beneficiary": "#0072B2", "unassigned": "#999999",
+}
 
 _TEMPLATE = go.layout.Template(
     layout=go.Layout(
@@ -47,7 +55,10 @@ _TEMPLATE = go.layout.Template(
         paper_bgcolor="white",
         plot_bgcolor="white",
         margin=dict(l=60, r=20, t=50, b=50),
-        title=dict(font=dict(size=16), x=0.0, xanchor="left"),
+        # the title sits at the top of the figure (container coordinates), a top legend under it
+        # (TOP_LEGEND), so that the two never overlap, on screen and in the PNG/SVG export
+        title=dict(font=dict(size=16), x=0.0, xanchor="left", xref="container", y=1.0,
+                   yanchor="top", yref="container", pad=dict(t=14, l=12)),
         xaxis=dict(showgrid=True, gridcolor="#ECECEC", zeroline=False, linecolor="#BBBBBB",
                    ticks="outside", tickcolor="#BBBBBB"),
         yaxis=dict(showgrid=True, gridcolor="#ECECEC", zeroline=False, linecolor="#BBBBBB",
@@ -76,7 +87,11 @@ def figure(*traces, fast: bool = True) -> go.Figure:
     return go.Figure(data=list(traces) or None, _validate=not fast)
 
 
-TOP_LEGEND = dict(orientation="h", y=1.12, x=1, xanchor="right")
+# a horizontal legend just above the plot area, left-aligned, below the title: style() makes the
+# top margin room for both (TITLE_PX + LEGEND_PX)
+TOP_LEGEND = dict(orientation="h", yanchor="bottom", y=1.02, yref="paper", x=0, xanchor="left")
+TITLE_PX = 44
+LEGEND_PX = 30
 
 
 def axis_titles(fig: go.Figure, x: str | None = None, y: str | None = None) -> go.Figure:
@@ -103,11 +118,20 @@ def hline(fig: go.Figure, y: float, text: str = "") -> go.Figure:
 
 
 def style(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
-    """Apply the house template (and optionally a title and height) to ``fig``."""
+    """Apply the house template (and optionally a title and height) to ``fig``.
+
+    The top margin is made for what sits above the plot: the title (:data:`TITLE_PX`) and a top
+    legend (:data:`LEGEND_PX`), so the legend never covers the title."""
     if title is not None:
         fig.update_layout(title=dict(text=title))
     if height is not None:
         fig.update_layout(height=height)
+    has_title = bool(fig.layout.title and fig.layout.title.text)
+    leg = fig.layout.legend
+    top_legend = (fig.layout.showlegend is not False and leg is not None and leg.yanchor == "bottom"
+                  and leg.y is not None and leg.y >= 1)
+    top = (TITLE_PX if has_title else 12) + (LEGEND_PX if top_legend else 0)
+    fig.update_layout(margin=dict(t=max(top, 20)))
     return fig
 
 
@@ -118,8 +142,15 @@ MANY = ["#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B681
 
 
 def role_colour(role: str, roles: Iterable[str]) -> str:
-    """A stable colour for a category among ``roles`` (sorted order); the colour-blind-safe
-    palette up to 8 categories, a 24-colour one beyond."""
+    """The colour of a category: a network role's fixed colour (:data:`ROLE_COLOURS`: core hub
+    is always vermillion, sub-node always blue, ...), else a stable colour among ``roles``
+    (sorted order); the colour-blind-safe palette up to 8 categories, a 24-colour one beyond.
+
+    >>> role_colour("sub-node", ["sub-node"]) == role_colour("sub-node", ["core hub", "sub-node"])
+    True
+    """
+    if str(role) in ROLE_COLOURS:
+        return ROLE_COLOURS[str(role)]
     ordered = sorted({str(r) for r in roles})
     if str(role) not in ordered:
         return "#888888"
@@ -151,6 +182,91 @@ def pareto_figure(frame: pd.DataFrame, value: str, *, label: str = "name",
     axis_titles(fig, y=y_title or value)
     fig.update_layout(legend=TOP_LEGEND)
     return style(fig, title)
+
+
+# map labels (pure): where each label goes so that labels cover neither each other nor markers
+
+LABEL_POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right",
+                   "top left", "bottom right", "bottom left")
+LABEL_PX = 15  # height of a 12 px label
+
+
+def text_px(label: str, px: float = 7.2) -> float:
+    """Estimated width of a 12 px label: CJK characters are about twice as wide as Latin ones."""
+    return sum(2 * px if ord(ch) > 0x2E80 else px for ch in str(label))
+
+
+def _label_box(x: float, y: float, r: float, w: float, pos: str) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of a label at plotly textposition ``pos`` around a marker of radius
+    ``r`` centred at (x, y); pixels, y upwards."""
+    v, hz = pos.split()
+    gap = 2.0
+    if hz == "center":
+        x0 = x - w / 2
+    elif hz == "right":
+        x0 = x + (r + gap if v == "middle" else r * 0.7)
+    else:
+        x0 = x - w - (r + gap if v == "middle" else r * 0.7)
+    if v == "top":
+        y0 = y + (r + gap if hz == "center" else r * 0.7)
+    elif v == "bottom":
+        y0 = y - LABEL_PX - (r + gap if hz == "center" else r * 0.7)
+    else:
+        y0 = y - LABEL_PX / 2
+    return x0, y0, x0 + w, y0 + LABEL_PX
+
+
+def _overlap(a: tuple, b: tuple) -> float:
+    dx = min(a[2], b[2]) - max(a[0], b[0])
+    dy = min(a[3], b[3]) - max(a[1], b[1])
+    return dx * dy if dx > 0 and dy > 0 else 0.0
+
+
+def _disc_box(x: float, y: float, r: float) -> tuple[float, float, float, float]:
+    return x - r, y - r, x + r, y + r
+
+
+def label_positions(x: list[float], y: list[float], r: list[float], labels: list[str]) -> list[str]:
+    """Where to put each city's label so that labels do not cover each other or other cities.
+
+    Greedy, largest marker first: each label takes the first of :data:`LABEL_POSITIONS` whose
+    box overlaps no placed label and no other marker, else the position with the least overlap.
+    Coordinates are pixels (y upwards), ``r`` the marker radii.
+
+    >>> label_positions([0, 0], [0, 14], [6, 6], ["Taiyuan", "Jinzhong"])
+    ['bottom center', 'top center']
+    """
+    n = len(x)
+    order = sorted(range(n), key=lambda i: -r[i])
+    discs = [_disc_box(x[i], y[i], r[i]) for i in range(n)]
+    placed: list[tuple] = []
+    out = ["top center"] * n
+    for i in order:
+        w = text_px(labels[i])
+        best, best_cost = LABEL_POSITIONS[0], float("inf")
+        for pos in LABEL_POSITIONS:
+            box = _label_box(x[i], y[i], r[i], w, pos)
+            cost = sum(_overlap(box, b) for b in placed)
+            cost += sum(_overlap(box, discs[j]) for j in range(n) if j != i)
+            if cost < best_cost:
+                best, best_cost = pos, cost
+            if cost == 0:
+                break
+        out[i] = best
+        placed.append(_label_box(x[i], y[i], r[i], w, best))
+    return out
+
+
+def label_text(c: pd.DataFrame, labels: str) -> pd.Series:
+    """The label of each city: ``name``, ``name_zh`` (falling back to ``name`` where missing), or
+    ``both`` ("Taiyuan 太原")."""
+    zh = c["name_zh"].where(c["name_zh"].notna() & (c["name_zh"].astype(str) != ""), None) \
+        if "name_zh" in c.columns else pd.Series(None, index=c.index)
+    if labels == "name_zh":
+        return zh.fillna(c["name"]).astype(str)
+    if labels == "both":
+        return (c["name"].astype(str) + zh.map(lambda z: f" {z}" if isinstance(z, str) else "")).astype(str)
+    return c["name"].astype(str)
 
 
 def heatmap_figure(frame: pd.DataFrame, *, title: str = "", colorbar: str = "",
@@ -374,16 +490,55 @@ def table_xlsx(frame: pd.DataFrame, index: bool = False, sheet: str = "table") -
     return buf.getvalue()
 
 
+COLUMN_PX = (64, 560)  # narrowest and widest column set by column_widths
+
+
+def column_widths(frame: pd.DataFrame, *, char_px: float = 7.5, pad_px: int = 28,
+                  max_chars: int = 72) -> dict[str, int]:
+    """Pixel widths that show every cell whole: the longest of the header and the cells (as
+    text, up to ``max_chars``), at ``char_px`` per character plus padding, within
+    :data:`COLUMN_PX`. A table wider than the page scrolls sideways instead of cutting its cells.
+
+    >>> column_widths(pd.DataFrame({"source": ["x" * 40], "n": [1]}))
+    {'source': 328, 'n': 64}
+    """
+    out = {}
+    for c in frame.columns:
+        vals = frame[c].head(500)
+        if pd.api.types.is_float_dtype(vals):
+            longest = max([len(f"{v:.4g}") for v in vals.dropna()] or [0])
+        else:
+            longest = max([len(str(v)) for v in vals.astype(object) if not _missing(v)] or [0])
+        chars = min(max(len(str(c)), longest), max_chars)
+        out[str(c)] = int(min(max(chars * char_px + pad_px, COLUMN_PX[0]), COLUMN_PX[1]))
+    return out
+
+
+def _missing(v) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):  # lists, dicts: not missing
+        return False
+
+
 def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None, xlsx: bool = False,
                index: bool = False, column_config: dict | None = None,
                height: int | str = "auto", caption: str | None = None) -> None:
-    """Render ``frame`` (sortable by clicking headers) with a CSV (and XLSX) download."""
+    """Render ``frame`` (sortable by clicking headers) with a CSV (and XLSX) download.
+
+    Columns are as wide as their content (:func:`column_widths`) unless ``column_config`` says
+    otherwise, and the first column (the name: city, term, dataset id) stays pinned when the
+    table scrolls sideways, so no cell is cut off on the right."""
     key = key or _slug(name)
     if not all(isinstance(c, str) for c in frame.columns):
         frame = frame.rename(columns=str)  # Arrow needs one type of column name (e.g. block 0, 1)
     if height == "auto" and len(frame) <= 25:  # show every row of a small table
         height = 35 * (len(frame) + 1) + 3
-    st.dataframe(frame, hide_index=not index, column_config=column_config, key=f"df_{key}",
+    config = dict(column_config or {})
+    for i, (c, w) in enumerate(column_widths(frame).items()):
+        if c not in config:
+            config[c] = st.column_config.Column(width=w, pinned=True if i == 0 and not index else None)
+    st.dataframe(frame, hide_index=not index, column_config=config, key=f"df_{key}",
                  height=height, width="stretch")
     if caption:
         st.caption(caption)

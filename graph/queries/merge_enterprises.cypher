@@ -1,12 +1,13 @@
-// merge_enterprises -- $rows: [{id, city, props}], $dataset
-// Enterprises and their LOCATED_IN relationship to a City (skipped when the city is unknown).
+// merge_enterprises -- $rows: [{id, city, props}], $dataset, $study
+// Enterprises (keyed per study: (study, id)) and their LOCATED_IN relationship to a City of the
+// same study (skipped when the city is unknown).
 UNWIND $rows AS row
-MERGE (e:Enterprise {id: row.id})
+MERGE (e:Enterprise {study: $study, id: row.id})
 SET e += row.props, e.city = row.city, e.dataset = $dataset,
     e.datasets = CASE WHEN $dataset IN coalesce(e.datasets, []) THEN e.datasets
                       ELSE coalesce(e.datasets, []) + [$dataset] END
 WITH e, row
-MATCH (c:City {name: row.city})
+MATCH (c:City {study: $study, name: row.city})
 MERGE (e)-[r:LOCATED_IN]->(c)
 SET r.dataset = $dataset,
     r.datasets = CASE WHEN $dataset IN coalesce(r.datasets, []) THEN r.datasets

@@ -1,4 +1,4 @@
-// read_cities -- no parameters
-MATCH (c:City)
+// read_cities -- $study
+MATCH (c:City {study: $study})
 RETURN properties(c) AS p
 ORDER BY c.name

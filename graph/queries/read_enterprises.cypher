@@ -1,4 +1,4 @@
-// read_enterprises -- no parameters
-MATCH (e:Enterprise)
+// read_enterprises -- $study
+MATCH (e:Enterprise {study: $study})
 RETURN properties(e) AS p
 ORDER BY e.id

@@ -1,4 +1,4 @@
-// read_indicators -- no parameters
-MATCH (o:Observation)
+// read_indicators -- $study
+MATCH (o:Observation {study: $study})
 WHERE o.city IS NOT NULL
 RETURN properties(o) AS p

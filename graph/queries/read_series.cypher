@@ -1,4 +1,4 @@
-// read_series -- $region (null = every region)
-MATCH (o:Observation)
+// read_series -- $study, $region (null = every region)
+MATCH (o:Observation {study: $study})
 WHERE o.region IS NOT NULL AND ($region IS NULL OR o.region = $region)
 RETURN properties(o) AS p

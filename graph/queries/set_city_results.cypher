@@ -1,5 +1,5 @@
-// set_city_results -- $rows: [{key, props}] (props hold the measures and the run id)
+// set_city_results -- $study, $rows: [{key, props}] (props hold the measures and the run id)
 UNWIND $rows AS row
-MATCH (c:City {name: row.key})
+MATCH (c:City {study: $study, name: row.key})
 SET c += row.props
 RETURN count(c) AS n

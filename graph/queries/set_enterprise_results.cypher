@@ -1,5 +1,5 @@
-// set_enterprise_results -- $rows: [{key, props}] (props hold the measures and the run id)
+// set_enterprise_results -- $study, $rows: [{key, props}] (props hold the measures and the run id)
 UNWIND $rows AS row
-MATCH (e:Enterprise {id: row.key})
+MATCH (e:Enterprise {study: $study, id: row.key})
 SET e += row.props
 RETURN count(e) AS n

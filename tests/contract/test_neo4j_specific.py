@@ -29,7 +29,7 @@ def batched(settings):
 
 
 def _snapshot(store):
-    rows = store.query("MATCH (n) WHERE NOT n:Dataset RETURN labels(n) AS l, properties(n) AS p",
+    rows = store.query("MATCH (n) WHERE NOT n:Dataset AND NOT n:Study AND NOT n:Meta RETURN labels(n) AS l, properties(n) AS p",
                        row_cap=None).rows
     return sorted(json.dumps(r, sort_keys=True) for r in rows)
 

@@ -3,7 +3,8 @@
 Every expected number below is counted by hand from ``small_bundle`` (tests/contract/conftest.py):
 3 cities, 3 city-year observations, 3 enterprises (each LOCATED_IN a city), 2 COOPERATES,
 3 LINKS (2015: Shenyang->Dalian 2.0, Dalian->Anshan 5.0; 2016: Shenyang->Dalian 1.5),
-1 region with 2 quarterly observations, 1 Dataset.
+1 region with 2 quarterly observations, 1 Dataset, all in the study ``default``. The whole
+store also holds one Study node and the schema marker (Meta).
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ import pandas as pd
 import pytest
 
 from cultnet.errors import LoadFailed, QueryRejected, QueryTimeout
+from cultnet.graph.store import Study
 
-EXPECTED_COUNTS = {
+STUDY_COUNTS = {
     "labels": {"City": 3, "Dataset": 1, "Enterprise": 3, "Observation": 5, "Region": 1},
     "relationships": {"COOPERATES": 2, "LINKS": 3, "LOCATED_IN": 3, "OBSERVED": 5},
 }
+EXPECTED_COUNTS = {"labels": {**STUDY_COUNTS["labels"], "Meta": 1, "Study": 1},
+                   "relationships": STUDY_COUNTS["relationships"]}
+EMPTY_STUDY_STORE = {"labels": {"Meta": 1, "Study": 1}, "relationships": {}}
 ALL = 1_000_000  # row cap for inspection queries
 
 
@@ -49,12 +54,18 @@ def test_schema_is_idempotent(store, backend):
     store.ensure_schema()
     store.ensure_schema()
     if backend == "neo4j":
-        names = {r["name"] for r in store.query("SHOW CONSTRAINTS YIELD name RETURN name").rows}
-        assert {"city_name", "enterprise_id", "dataset_id", "observation_key"} <= names
+        rows = store.query("SHOW CONSTRAINTS YIELD name, labelsOrTypes, properties "
+                           "RETURN name, labelsOrTypes AS l, properties AS p").rows
+        cons = {(r["l"][0], tuple(sorted(r["p"]))) for r in rows}
+        assert not {"city_name", "enterprise_id", "observation_key"} & {r["name"] for r in rows}
     else:
-        cons = store.query("CALL db.constraints() YIELD label, properties RETURN label, properties").rows
-        assert {(r["label"], tuple(r["properties"])) for r in cons} >= {
-            ("City", ("name",)), ("Enterprise", ("id",)), ("Dataset", ("id",)), ("Observation", ("key",))}
+        rows = store.query("CALL db.constraints() YIELD label, properties RETURN label, properties").rows
+        cons = {(r["label"], tuple(sorted(r["properties"]))) for r in rows}
+    # keys are per study; a city name alone is not unique any more
+    assert cons >= {("City", ("name", "study")), ("Enterprise", ("id", "study")),
+                    ("Region", ("name", "study")), ("Observation", ("key", "study")),
+                    ("Dataset", ("id",)), ("Study", ("name",))}
+    assert ("City", ("name",)) not in cons
 
 
 def test_load_and_counts(store, make_bundle):
@@ -70,8 +81,10 @@ def test_load_and_counts(store, make_bundle):
 
 def test_every_node_and_relationship_carries_dataset(store, make_bundle):
     store.load_bundle(make_bundle())
-    r = store.query("MATCH (n) WHERE n.dataset IS NULL RETURN count(n) AS n").rows
-    assert r == [{"n": 0}]
+    r = store.query("MATCH (n) WHERE NOT n:Study AND NOT n:Meta AND "
+                    "(n.dataset IS NULL OR n.study <> 'default' OR n.study IS NULL) "
+                    "RETURN count(n) AS n").rows
+    assert r == [{"n": 0}]  # every node a load writes carries its dataset and its study
     r = store.query("MATCH ()-[x]->() WHERE x.dataset IS NULL RETURN count(x) AS n").rows
     assert r == [{"n": 0}]
 
@@ -112,7 +125,7 @@ def test_failed_load_keeps_previous_data_and_rerun_completes(store, make_bundle)
     store.load_bundle(make_bundle(cities=changed_cities))
     assert dataset_row(store, "ds1")["status"] == "complete"
     assert dataset_row(store, "ds1")["error"] is None
-    assert store.cities()["lat"].tolist() == [0.0, 0.0, 0.0]
+    assert store.study("default").cities()["lat"].tolist() == [0.0, 0.0, 0.0]
     assert store.counts() == EXPECTED_COUNTS
 
 
@@ -127,7 +140,8 @@ def test_progress_callback_raising_mid_load_fails_the_load_cleanly(store, make_b
     with pytest.raises(LoadFailed, match="user pressed stop"):
         store.load_bundle(make_bundle(), progress=progress)
     counts = store.counts()
-    assert counts["labels"] == {"Dataset": 1} and counts["relationships"] == {}
+    assert counts["labels"] == {"Dataset": 1, "Meta": 1, "Study": 1} and counts["relationships"] == {}
+    assert store.study("default").counts() == {"labels": {"Dataset": 1}, "relationships": {}}
     assert dataset_row(store, "ds1")["status"] == "failed"
     store.load_bundle(make_bundle())
     assert store.counts() == EXPECTED_COUNTS
@@ -143,7 +157,7 @@ def test_user_queries_are_read_only(store, make_bundle, cypher):
     with pytest.raises(QueryRejected, match="read-only"):
         store.query(cypher)
     assert store.counts() == EXPECTED_COUNTS
-    assert "x" not in store.cities().columns
+    assert "x" not in store.study("default").cities().columns
 
 
 def test_syntax_error_is_rejected(store, make_bundle):
@@ -187,7 +201,7 @@ def test_parameters_pass_values_unchanged(store, make_bundle):
                     {"s": nasty, "i": 7, "f": 2.5, "b": True, "l": [1, "two", None], "m": {"k": nasty}})
     assert r.rows == [{"s": nasty, "i": 7, "f": 2.5, "b": True, "l": [1, "two", None], "m": {"k": nasty}}]
     assert store.counts() == EXPECTED_COUNTS
-    assert nasty in set(store.cities()["name"])
+    assert nasty in set(store.study("default").cities()["name"])
 
 
 def test_query_returns_nodes_relationships_and_paths_as_dicts(store, make_bundle):
@@ -210,50 +224,53 @@ def test_query_returns_nodes_relationships_and_paths_as_dicts(store, make_bundle
 def test_reads_round_trip(store, make_bundle):
     b = make_bundle()
     store.load_bundle(b)
-    cities = store.cities()
+    cities = store.study("default").cities()
     assert list(cities.columns[:5]) == ["name", "name_zh", "province", "lat", "lon"]
     pd.testing.assert_frame_equal(
         cities[["name", "name_zh", "province", "lat", "lon"]],
         b.cities.sort_values("name").reset_index(drop=True), check_dtype=False)
-    ind = store.indicators()
+    ind = store.study("default").indicators()
     assert list(ind.columns) == ["city", "year", "gdp", "patents"]
     assert ind[["city", "year"]].values.tolist() == [["Dalian", 2015], ["Shenyang", 2015], ["Shenyang", 2016]]
     assert math.isnan(ind.loc[0, "gdp"]) and ind.loc[1, "gdp"] == 7272.3 and ind.loc[2, "gdp"] == 5460.0
     assert ind["patents"].tolist() == [95, 120, 130]
-    ents = store.enterprises()
+    ents = store.study("default").enterprises()
     assert ents[["id", "name", "city"]].values.tolist() == [
         ["e1", "Alpha", "Shenyang"], ["e2", "Beta", "Dalian"], ["e3", "Gamma", "Anshan"]]
-    ser = store.series()
+    ser = store.study("default").series()
     assert ser.values.tolist() == [["Liaoning", "2015Q1", "Q", 6.1], ["Liaoning", "2015Q2", "Q", 5.9]]
-    assert store.series("Nowhere").empty
-    e = store.edges("city", year=2015).sort_values("source").reset_index(drop=True)
+    assert store.study("default").series("Nowhere").empty
+    e = store.study("default").edges("city", year=2015).sort_values("source").reset_index(drop=True)
     assert e[["source", "target", "weight", "year", "method"]].values.tolist() == [
         ["Dalian", "Anshan", 5.0, 2015, "cooperation"], ["Shenyang", "Dalian", 2.0, 2015, "cooperation"]]
-    assert len(store.edges("city")) == 3 and len(store.edges("city", method="gravity")) == 0
-    ee = store.edges("enterprise").sort_values("source")
+    assert len(store.study("default").edges("city")) == 3 and len(store.study("default").edges("city", method="gravity")) == 0
+    ee = store.study("default").edges("enterprise").sort_values("source")
     assert ee[["source", "target", "weight", "year"]].values.tolist() == [
         ["e1", "e2", 2.0, 2015], ["e2", "e3", 5.0, 2015]]
 
 
 def test_empty_store_reads(store):
     assert store.counts() == {"labels": {}, "relationships": {}}
-    assert store.datasets().empty and store.cities().empty and store.indicators().empty
-    assert store.edges("city").empty and list(store.edges("city").columns) == [
+    assert store.studies().empty and store.study_names() == [] and store.meta() is None
+    empty = Study(store, "default")  # a view of a study that does not exist reads nothing
+    assert store.datasets().empty and empty.cities().empty and empty.indicators().empty
+    assert empty.edges("city").empty and list(empty.edges("city").columns) == [
         "source", "target", "weight", "year", "method"]
+    assert empty.counts() == {"labels": {}, "relationships": {}} and empty.edge_sets().empty
     assert store.query("MATCH (n) RETURN count(n) AS n").rows in ([{"n": 0}], [])
 
 
 def test_to_igraph(store, make_bundle):
     store.load_bundle(make_bundle())
-    g = store.to_igraph("city")
+    g = store.study("default").to_igraph("city")
     assert (g.vcount(), g.ecount()) == (3, 2)
     w = {(g.vs[e.source]["name"], g.vs[e.target]["name"]): e["weight"] for e in g.es}
     assert w == {("Shenyang", "Dalian"): 3.5, ("Dalian", "Anshan"): 5.0}  # 2.0 + 1.5 over two years
-    g = store.to_igraph("city", year=2016)
+    g = store.study("default").to_igraph("city", year=2016)
     assert (g.vcount(), g.ecount()) == (3, 1) and g.es["weight"] == [1.5]
-    g = store.to_igraph("city", weighted=False)
+    g = store.study("default").to_igraph("city", weighted=False)
     assert sorted(g.es["weight"]) == [1.0, 1.0]
-    g = store.to_igraph("enterprise")
+    g = store.study("default").to_igraph("enterprise")
     assert (g.vcount(), g.ecount()) == (3, 2) and sorted(g.es["weight"]) == [2.0, 5.0]
 
 
@@ -261,27 +278,27 @@ def test_write_links_replaces_one_method_for_given_years(store, make_bundle):
     store.load_bundle(make_bundle())
     links = pd.DataFrame({"source": ["Shenyang", "Dalian"], "target": ["Anshan", "Shenyang"],
                           "weight": [0.7, 0.2], "year": [2015, 2015], "linked": [True, False]})
-    assert store.write_links(links, method="gravity", run_id="run-a") == 2
-    store.write_links(links.assign(year=2016).iloc[:1], method="gravity", run_id="run-a")
-    assert store.write_links(links.iloc[1:], method="gravity", run_id="run-b") == 1
-    g = store.edges("city", method="gravity").sort_values("year").reset_index(drop=True)
+    assert store.study("default").write_links(links, method="gravity", run_id="run-a") == 2
+    store.study("default").write_links(links.assign(year=2016).iloc[:1], method="gravity", run_id="run-a")
+    assert store.study("default").write_links(links.iloc[1:], method="gravity", run_id="run-b") == 1
+    g = store.study("default").edges("city", method="gravity").sort_values("year").reset_index(drop=True)
     assert g[["source", "target", "weight", "year"]].values.tolist() == [
         ["Dalian", "Shenyang", 0.2, 2015], ["Shenyang", "Anshan", 0.7, 2016]]
     assert g["linked"].tolist() == [False, True]
     assert g["run_id"].tolist() == ["run-b", "run-a"]
-    assert len(store.edges("city", method="cooperation")) == 3  # other methods untouched
+    assert len(store.study("default").edges("city", method="cooperation")) == 3  # other methods untouched
 
 
 def test_write_node_results(store, make_bundle):
     store.load_bundle(make_bundle())
     res = pd.DataFrame({"outdeg": [1.0, 0.5]}, index=pd.Index(["Shenyang", "Dalian"], name="name"))
-    assert store.write_node_results("city", res, run_id="r1", prefix="sna_") == 2
-    c = store.cities().set_index("name")
+    assert store.study("default").write_node_results("city", res, run_id="r1", prefix="sna_") == 2
+    c = store.study("default").cities().set_index("name")
     assert c.loc["Shenyang", "sna_outdeg"] == 1.0 and c.loc["Dalian", "sna_outdeg"] == 0.5
     assert c.loc["Shenyang", "sna_run_id"] == "r1"
     ent = pd.DataFrame({"bc": [0.25]}, index=["e2"])
-    assert store.write_node_results("enterprise", ent, run_id="r2") == 1
-    assert store.enterprises().set_index("id").loc["e2", "bc"] == 0.25
+    assert store.study("default").write_node_results("enterprise", ent, run_id="r2") == 1
+    assert store.study("default").enterprises().set_index("id").loc["e2", "bc"] == 0.25
 
 
 def test_delete_dataset_keeps_shared_nodes(store, make_bundle):
@@ -295,13 +312,13 @@ def test_delete_dataset_keeps_shared_nodes(store, make_bundle):
     out = store.delete_dataset("ds1")
     assert out["datasets_deleted"] == 1 and out["nodes_kept"] == 1
     counts = store.counts()
-    assert counts["labels"] == {"City": 1, "Dataset": 1}
+    assert counts["labels"] == {"City": 1, "Dataset": 1, "Meta": 1, "Study": 1}
     assert counts["relationships"] == {}
-    assert store.cities()["name"].tolist() == ["Shenyang"]
+    assert store.study("default").cities()["name"].tolist() == ["Shenyang"]
     r = store.query("MATCH (c:City) RETURN c.dataset AS d, c.datasets AS ds").rows
     assert r == [{"d": "ds2", "ds": ["ds2"]}]
     store.delete_dataset("ds2")
-    assert store.counts() == {"labels": {}, "relationships": {}}
+    assert store.counts() == EMPTY_STUDY_STORE  # the (now empty) study stays until delete-study
     assert store.delete_dataset("nope")["datasets_deleted"] == 0
 
 

@@ -64,13 +64,13 @@ def test_load_writes_the_bundle(env):
     c = store.counts()
     assert c["labels"]["City"] == 4 and c["labels"]["Enterprise"] == 6
     assert c["relationships"]["COOPERATES"] == 6 and c["relationships"]["LINKS"] == 5
-    links = store.edges("city", method="cooperation").sort_values(["year", "source", "target"])
+    links = store.study("default").edges("city", method="cooperation").sort_values(["year", "source", "target"])
     assert links[["source", "target", "weight", "year"]].values.tolist() == [
         ["Dalian", "Anshan", 1.0, 2015], ["Shenyang", "Dalian", 3.0, 2015],
         ["Anshan", "Fushun", 1.0, 2016], ["Dalian", "Shenyang", 2.0, 2016], ["Shenyang", "Fushun", 4.0, 2016]]
-    ind = store.indicators().set_index(["city", "year"])
+    ind = store.study("default").indicators().set_index(["city", "year"])
     assert ind.loc[("Shenyang", 2016), "culture_output"] == pytest.approx(131.0)
-    assert store.cities().set_index("name").loc["Dalian", "name_zh"] == "大连"
+    assert store.study("default").cities().set_index("name").loc["Dalian", "name_zh"] == "大连"
 
 
 def test_reload_is_idempotent(env):
@@ -99,7 +99,7 @@ def test_gbk_bom_utf16_files_load(env):
     for f in ("cities_gbk.csv", "cities_utf8_bom.csv", "cities_utf16_bom.tsv"):
         r = invoke(env, "load", "--cities", GOOD / f)
         assert r.exit_code == 0, (f, r.output)
-    cities = store.cities().set_index("name")
+    cities = store.study("default").cities().set_index("name")
     assert cities.loc["Tieling", "name_zh"] == "铁岭" and cities.loc["Chaoyang", "name_zh"] == "朝阳"
     assert cities.loc["Tieling", "lat"] == pytest.approx(42.286)
 
@@ -108,7 +108,7 @@ def test_city_edges_from_a_chosen_sheet_become_observed_links(env):
     _, _, store, _, _ = env
     r = invoke(env, "load", "--edges", GOOD / "city_links_two_sheets.xlsx", "--sheet", "links")
     assert r.exit_code == 0, r.output
-    obs = store.edges("city", method="observed").sort_values("source")
+    obs = store.study("default").edges("city", method="observed").sort_values("source")
     assert obs[["source", "target", "weight", "year"]].values.tolist() == [
         ["Fushun", "Shenyang", 1.5, 2016], ["Shenyang", "Anshan", 2.0, 2016]]
 
@@ -144,13 +144,13 @@ def test_export_pajek_round_trip(env, tmp_path, level, key):
     out = tmp_path / f"{level}.net"
     r = invoke(env, "export", "--format", "pajek", "--level", level, "-o", out)
     assert r.exit_code == 0, r.output
-    stored = store.edges(level)
+    stored = store.study("default").edges(level)
     expected = stored.groupby(["source", "target"], as_index=False)["weight"].sum()
     back, directed = read_edge_file(out)
     assert directed is True
     got = back.groupby(["source", "target"], as_index=False)["weight"].sum()
     assert sorted(map(tuple, got.values.tolist())) == sorted(map(tuple, expected.values.tolist()))
-    nodes = store.cities() if level == "city" else store.enterprises()
+    nodes = store.study("default").cities() if level == "city" else store.study("default").enterprises()
     assert back.attrs["vertices"][:len(nodes)] == [str(x) for x in nodes[key]]
 
 
@@ -169,7 +169,7 @@ def test_export_one_year_and_method(env, tmp_path):
 
 def test_export_graphml_gexf_csv(env, tmp_path):
     _, _, store, _, _ = env
-    stored = store.edges("city")
+    stored = store.study("default").edges("city")
     for fmt, reader in [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)]:
         out = tmp_path / f"c.{fmt}"
         r = invoke(env, "export", "--format", fmt, "-o", out)
@@ -209,7 +209,8 @@ def test_load_sample(env, tmp_path):
     row = ds[ds["source"].astype(str).str.startswith("cultnet simulated sample")]
     assert len(row) == 1 and bool(row["simulated"].iloc[0]) is True
     assert "seed 20150101" in row["source"].iloc[0]
-    assert len(store.cities()) >= 14
+    assert len(store.study("liaoning-sample").cities()) >= 14  # the sample's own study
+    assert row["study"].iloc[0] == "liaoning-sample"
 
 
 def test_missing_sample_is_a_clear_error(env, tmp_path):

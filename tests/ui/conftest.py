@@ -20,8 +20,9 @@ def sample_store_env(tmp_path_factory):
     from cultnet.graph.store import open_store
 
     data_dir = tmp_path_factory.mktemp("cultnet-ui-store")
+    # CULTNET_STUDY: the explorer shows (and the Data page loads into) the sample's study
     env = {"CULTNET_BACKEND": "embedded", "CULTNET_DATA_DIR": str(data_dir),
-           "CULTNET_GRAPH": "cultnet"}
+           "CULTNET_GRAPH": "cultnet", "CULTNET_STUDY": "liaoning-sample"}
     settings = Settings.from_env(env)
     from cultnet.graph.embedded_store import stop_server
 
@@ -42,3 +43,34 @@ def app_env(sample_store_env, monkeypatch):
     for k, v in sample_store_env.items():
         monkeypatch.setenv(k, v)
     yield sample_store_env
+
+
+REGION = ROOT / "tests" / "data" / "region"
+
+
+@pytest.fixture(scope="session")
+def two_study_env(tmp_path_factory):
+    """An embedded store with two studies: the sample (liaoning-sample) and the SIMULATED
+    second region of tests/data/region (shanxi). No CULTNET_STUDY: the explorer must follow
+    its selector and ``?study=``."""
+    from cultnet.etl.load import load_files, load_sample
+    from cultnet.graph.embedded_store import stop_server
+    from cultnet.graph.store import open_store
+    from cultnet.settings import Settings
+
+    data_dir = tmp_path_factory.mktemp("cultnet-ui-two-studies")
+    env = {"CULTNET_BACKEND": "embedded", "CULTNET_DATA_DIR": str(data_dir),
+           "CULTNET_GRAPH": "cultnet"}
+    settings = Settings.from_env(env)
+    try:
+        store = open_store(settings)
+        try:
+            load_sample(store)
+            load_files(store, cities=REGION / "cities.csv", indicators=REGION / "indicators.csv",
+                       edges=REGION / "links.csv", series=REGION / "series.csv", study="shanxi",
+                       simulated=True)
+        finally:
+            store.close()
+        yield env
+    finally:
+        stop_server(settings)

@@ -430,7 +430,7 @@ def test_edge_direction_must_agree_with_the_studys_edge_set(tmp_path):
         "(dataset(s) ds-bbbb): load it with --undirected to match, delete those datasets first (`cultnet "
         "delete-dataset ID`), or load into another study (--study NAME)"]
     b = validate_files(View(cities=SHANXI, edge_sets=sets), edges=e, directed=False)
-    assert b.directed is False and b.level == "city" and b.method == "observed"
+    assert b.directed is False and b.edge_sets() == [("city", "observed", False)]
 
 
 def test_the_dataset_id_includes_the_study(tmp_path):

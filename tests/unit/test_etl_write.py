@@ -19,7 +19,7 @@ EDGES = pd.DataFrame({"source": ["Shenyang", "Shenyang", 'Da "lian"', "Anshan"],
 
 def test_pajek_round_trip_sums_years(tmp_path):
     p = tmp_path / "c.net"
-    counts = write_network(EDGES, NODES, p, "pajek", comment="test export")
+    counts = write_network(EDGES, NODES, p, "pajek", directed=True, comment="test export")
     assert counts == {"nodes": 4, "edges": 3}
     text = p.read_text(encoding="utf-8")
     assert text.startswith("% test export\n*Vertices 4\n1 \"Shenyang\"\n2 \"Da 'lian'\"\n")
@@ -33,7 +33,7 @@ def test_pajek_round_trip_sums_years(tmp_path):
 def test_graphml_and_gexf_keep_node_attributes(tmp_path):
     for fmt, reader in [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)]:
         p = tmp_path / f"c.{fmt}"
-        write_network(EDGES, NODES, p, fmt)
+        write_network(EDGES, NODES, p, fmt, directed=True)
         g = reader(p)
         assert g.number_of_nodes() == 4 and g.number_of_edges() == 3
         assert g["Shenyang"]['Da "lian"']["weight"] == pytest.approx(3.5)
@@ -44,11 +44,11 @@ def test_graphml_and_gexf_keep_node_attributes(tmp_path):
 
 def test_csv_keeps_rows(tmp_path):
     p = tmp_path / "c.csv"
-    assert write_network(EDGES, NODES, p, "csv") == {"nodes": 3, "edges": 4}
+    assert write_network(EDGES, NODES, p, "csv", directed=True) == {"nodes": 3, "edges": 4}
     back = pd.read_csv(p)
     assert back.values.tolist() == EDGES.values.tolist()
 
 
 def test_unknown_format(tmp_path):
     with pytest.raises(ValueError, match="unknown export format"):
-        write_network(EDGES, NODES, tmp_path / "x", "dot")
+        write_network(EDGES, NODES, tmp_path / "x", "dot", directed=True)

@@ -85,3 +85,30 @@ def test_clear_errors(tmp_path, g2_file):
     assert r.exit_code != 0 and "closeness convention" in _flat(r.output)
     r = runner.invoke(app, ["network", "--edges", str(g2_file), "--write"])
     assert r.exit_code != 0 and "--edges" in _flat(r.output)
+
+
+REGION_LINKS = Path(__file__).resolve().parents[1] / "data" / "region" / "links.csv"
+
+
+def test_tables_never_cut_city_names_and_undirected_shows_edges():
+    """At 80 columns (CliRunner's width) the node table keeps every name whole, and an
+    undirected network shows "edges", no reciprocity and no in/out columns."""
+    r = runner.invoke(app, ["network", "--edges", str(REGION_LINKS)])
+    assert r.exit_code == 0, r.output
+    for name in ("Taiyuan", "Jinzhong", "Yangquan", "Lüliang", "Yuncheng"):
+        assert f"│ {name} " in r.stdout, name
+    assert "…" not in r.stdout
+    assert "│ edges " in r.stdout and "reciprocity" not in r.stdout and "clo_in" not in r.stdout
+    r = runner.invoke(app, ["network", "--edges", str(REGION_LINKS), "--directed"])
+    assert "│ arcs " in r.stdout and "reciprocity" in r.stdout and "…" not in r.stdout
+
+
+def test_simulated_notice_once_per_command(capsys):
+    import pandas as pd
+
+    from cultnet.ui import common
+
+    ds = pd.DataFrame({"simulated": [True, True]})
+    common._NOTICE_SHOWN.clear()
+    assert common.warn_if_simulated(ds) and common.warn_if_simulated(ds)
+    assert capsys.readouterr().err.count("SIMULATED DATA") == 1

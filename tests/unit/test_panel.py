@@ -84,8 +84,13 @@ def test_json_shape(panel):
     assert d["estimator"] == "entity" and d["nobs"] == 400
     assert set(d["r2"]) == {"within", "between", "overall"}
     assert [c["term"] for c in d["coefficients"]] == ["const", *BETA]
-    assert set(d["coefficients"][0]) == {"term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high"}
-    assert {"model", "wald", "effects_F"} <= set(d["tests"])
+    # 40 clusters < 42: the wild cluster bootstrap runs by default and adds its columns
+    assert set(d["coefficients"][0]) == {"term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high",
+                                         "boot_p_value", "boot_ci_low", "boot_ci_high"}
+    assert {"model", "wald", "effects_F", "model_bootstrap"} <= set(d["tests"])
+    assert d["inference"]["distribution"] == "t(39)" and d["inference"]["bootstrap"]["reps"] == 9999
+    a = fit_panel(panel, "y", list(BETA), effects="entity", cov="clustered", inference="analytic").to_dict()
+    assert set(a["coefficients"][0]) == {"term", "estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high"}
 
 
 def test_hausman_does_not_reject_when_re_is_valid():

@@ -128,3 +128,100 @@ def test_pvar_and_spatial(app, files):
     assert r.exit_code == 0, r.output
     d = json.loads(r.stdout)
     assert d["model"] == "lag" and {e["variable"] for e in d["effects"]} == {"ln_dig", "ln_tech"}
+
+
+# ------------------------------------------------------------------ issue 10 acceptance, through the CLI
+def _write(df, path):
+    df.to_csv(path, index=False)
+    return str(path)
+
+
+def test_four_cluster_panel_cli(app, tmp_path):
+    rng = np.random.default_rng(1)
+    rows = []
+    for c in ["Taiyuan", "Datong", "Yangquan", "Changzhi"]:
+        a = rng.normal()
+        for t in range(10):
+            x1, x2, x3, x4 = rng.normal(size=4) + 0.2 * a
+            rows.append({"city": c, "year": 2010 + t, "x1": x1, "x2": x2, "x3": x3, "x4": x4,
+                         "y": a + 0.8 * x1 + rng.normal(0, 0.2)})
+    f = _write(pd.DataFrame(rows), tmp_path / "four.csv")
+    r = runner.invoke(app, ["panel", "--data", f, "--y", "y", "--x", "x1,x2,x3,x4", "--cov", "robust", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    c = {row["term"]: row for row in d["coefficients"]}
+    from scipy import stats
+    assert c["x1"]["p_value"] == pytest.approx(2 * stats.t.sf(abs(c["x1"]["statistic"]), 3), rel=1e-10)
+    assert d["inference"]["distribution"] == "t(3)"
+    assert "stat" not in d["tests"]["model"] and "reason" in d["tests"]["model"]
+    assert d["inference"]["bootstrap"]["enumerated"] and c["x1"]["boot_p_value"] is not None
+    assert "hausman" in d["tests"] and "mundlak" in d["tests"]
+    r = runner.invoke(app, ["panel", "--data", f, "--y", "y", "--x", "x1,x2,x3,x4", "--cov", "robust"])
+    text = " ".join(r.stdout.split())
+    assert r.exit_code == 0 and "P boot" in text and "model test: not reported" in text
+    assert "1,296 weight vectors enumerated" in text and "only 4 clusters" in text
+
+
+def test_hausman_and_mundlak_beside_it_on_jobtraining(app, tmp_path):
+    from linearmodels.datasets import jobtraining
+
+    f = _write(jobtraining.load(), tmp_path / "jt.csv")
+    r = runner.invoke(app, ["panel", "--data", f, "--entity", "fcode", "--y", "lscrap", "--x", "d88,d89,grant,grant_1"])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    assert "Hausman (classical): chi2(4) = 2.1425, p = 0.7096" in text
+    assert "Mundlak (cluster-robust Hausman): F(2,53)" in text
+    r = runner.invoke(app, ["panel", "--data", f, "--entity", "fcode", "--y", "lscrap", "--x", "d88,d89,grant,grant_1",
+                            "--cov", "robust", "--json"])
+    d = json.loads(r.stdout)
+    assert d["tests"]["hausman"]["df"] == 4 and d["tests"]["mundlak"]["recommended"] is True
+
+
+def test_wage_panel_twoway_names_exper_in_text_and_json(app, tmp_path):
+    from linearmodels.datasets import wage_panel
+
+    f = _write(wage_panel.load(), tmp_path / "wp.csv")
+    args = ["panel", "--data", f, "--entity", "nr", "--y", "lwage", "--x", "exper,expersq,union,married",
+            "--effects", "twoway"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert "dropped exper: absorbed by the entity and year effects" in " ".join(r.stdout.split())
+    d = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert [x["term"] for x in d["dropped"]] == ["exper"]
+
+
+def test_pvar_small_region_estimate_or_reason(app, tmp_path):
+    from cultnet.analysis.pvar import simulate_pvar
+
+    A3 = np.array([[0.5, 0.1, 0.0], [0.2, 0.4, 0.1], [0.0, 0.1, 0.3]])
+    d = simulate_pvar([A3], n_entities=8, n_periods=6, seed=3, names=["gdp", "inv", "pat"])
+    f = _write(d, tmp_path / "p86.csv")
+    r = runner.invoke(app, ["pvar", "--data", f, "--vars", "gdp,inv,pat", "--reps", "50", "--horizon", "4"])
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.stdout.split())
+    assert "one-step" in text and "rank at most N = 8" in text and "Monte Carlo band" in text
+    short = _write(simulate_pvar([A3], n_entities=8, n_periods=2, seed=3, names=["gdp", "inv", "pat"]), tmp_path / "p82.csv")
+    r = runner.invoke(app, ["pvar", "--data", short, "--vars", "gdp,inv,pat"])
+    assert r.exit_code == 6 and "Traceback" not in r.output
+    assert "needs at least 3 consecutive periods" in " ".join(r.output.split())
+
+
+def test_groups_for_any_region(app, tmp_path):
+    rng = np.random.default_rng(3)
+    cities = ["Taiyuan", "Datong", "Yangquan", "Changzhi", "Jincheng", "Shuozhou"]
+    rows = [{"city": c, "year": 2018 + t, "output": rng.normal(), "invest": rng.normal(),
+             "zone": "north" if i < 3 else "south"} for i, c in enumerate(cities) for t in range(6)]
+    f = _write(pd.DataFrame(rows), tmp_path / "region.csv")
+    g = _write(pd.DataFrame({"city": cities, "group": ["n", "n", "n", "s", "s", "s"]}), tmp_path / "g.csv")
+    r = runner.invoke(app, ["panel", "--data", f, "--y", "output", "--x", "invest", "--groups", g, "--json",
+                            "--reps", "99"])
+    assert r.exit_code == 0, r.output
+    assert set(json.loads(r.stdout)["groups"]) == {"n", "s"}
+    r = runner.invoke(app, ["panel", "--data", f, "--y", "output", "--x", "invest", "--group-col", "zone", "--json"])
+    assert r.exit_code == 0 and set(json.loads(r.stdout)["membership"].values()) == {"north", "south"}
+    bad = _write(pd.DataFrame({"city": ["Taiyuann", "Datong"], "group": ["n", ""]}), tmp_path / "bad.csv")
+    r = runner.invoke(app, ["panel", "--data", f, "--y", "output", "--x", "invest", "--groups", bad])
+    msg = " ".join(r.output.split())
+    assert r.exit_code == 2 and "did you mean 'Taiyuan'" in msg and "Datong: no group given" in msg
+    r = runner.invoke(app, ["panel", "--data", f, "--y", "output", "--x", "invest", "--groups", "paper"])
+    assert r.exit_code == 1 and "lacks 14 of them" in " ".join(r.output.split())

@@ -115,3 +115,67 @@ def test_paper_size_panel_runs_and_reports():
     r = fit_pvar(d, ["y1", "y2"], lags=1, bands=None)
     assert r.n_entities == 14 and r.nobs == 14 * 8
     assert (r.coefficients.std_error > 0.05).all()
+
+
+# ------------------------------------------------------------------ identification, Windmeijer, bands
+def test_windmeijer_derivative_equals_finite_differences():
+    """D = d vec(B2) / d vec(B1)': the two-step estimate as a function of the first step through W2."""
+    from cultnet.analysis import pvar as pv
+
+    d = simulate_pvar([A], n_entities=60, n_periods=7, seed=5)
+    r = fit_pvar(d, ["y1", "y2"], inst_lags=2, bands=None)
+    assert "Windmeijer" in r.estimator
+    Ys, Xs, Zs = [], [], []
+    for _, g in d.groupby("city"):
+        y = g[["y1", "y2"]].to_numpy()
+        rows = np.arange(1, len(y))
+        ys, xs = forward_orthogonal_deviations(y[rows]), forward_orthogonal_deviations(y[rows - 1])
+        keep = rows[:-1] - 2 >= 0
+        rr = rows[:-1][keep]
+        Ys.append(ys[keep]), Xs.append(xs[keep]), Zs.append(np.hstack([y[rr - 1], y[rr - 2]]))
+    Z, X, Y = map(np.vstack, (Zs, Xs, Ys))
+    ZX, ZY = Z.T @ X, Z.T @ Y
+    W1 = np.linalg.inv(Z.T @ Z)
+    B1 = np.linalg.solve(ZX.T @ W1 @ ZX, ZX.T @ W1 @ ZY)
+    G = np.kron(np.eye(2), ZX)
+
+    def two_step(B):
+        g = np.array([(Zi.T @ (Yi - Xi @ B)).ravel(order="F") for Yi, Xi, Zi in zip(Ys, Xs, Zs)])
+        W2 = np.linalg.inv(g.T @ g)
+        return np.linalg.solve(G.T @ W2 @ G, G.T @ W2 @ ZY.ravel(order="F")), W2
+
+    b2, W2 = two_step(B1)
+    B2 = b2.reshape(B1.shape, order="F")
+    got = np.array([[r.coefficients.query(f"equation == '{e}' and term == 'L1.{v}'").estimate.iloc[0]
+                     for e in ("y1", "y2")] for v in ("y1", "y2")])
+    np.testing.assert_allclose(got, B2, rtol=1e-8)
+    V2 = np.linalg.inv(G.T @ W2 @ G)
+    D = pv.windmeijer_derivative(Ys, Xs, Zs, B1, B2, W2, G, V2)
+    h = 1e-6
+    num = np.column_stack([(two_step(B1 + h * E)[0] - two_step(B1 - h * E)[0]) / (2 * h)
+                           for E in (np.eye(4)[i].reshape(B1.shape, order="F") for i in range(4))])
+    np.testing.assert_allclose(D, num, rtol=1e-4, atol=1e-7)
+    # the corrected SEs exceed the uncorrected two-step SEs (Windmeijer's finding)
+    assert (r.coefficients["std_error"].to_numpy() > np.sqrt(np.diag(V2))[[0, 1, 2, 3]] - 1e-12).all()
+
+
+def test_small_region_gives_one_step_estimate_with_reason():
+    """8 cities x 6 years, 3 variables: two-step's 9 x 9 weight matrix has rank <= 8 -> one-step, said so."""
+    A3 = np.array([[0.5, 0.1, 0.0], [0.2, 0.4, 0.1], [0.0, 0.1, 0.3]])
+    d = simulate_pvar([A3], n_entities=8, n_periods=6, seed=3)
+    r = fit_pvar(d, ["y1", "y2", "y3"], reps=100, seed=1)
+    assert r.steps == 1 and "one-step" in r.estimator
+    assert any("rank at most N = 8" in n for n in r.notes)
+    assert r.identification["moments"] == 9 and r.identification["rows"] == 32
+    assert r.fevd_lower.shape == r.fevd.shape and (r.fevd_lower <= r.fevd_upper + 1e-12).all()
+    d_ = json.loads(json.dumps(r.to_dict()))
+    assert d_["fevd_lower"]["y1"][0]["y1"] <= d_["fevd_upper"]["y1"][0]["y1"]
+
+
+def test_unidentified_panel_gives_one_paragraph_reason():
+    d = simulate_pvar([A], n_entities=6, n_periods=2, seed=1)
+    with pytest.raises(NotEnoughData, match=r"needs at least 3 consecutive periods.*6 entities with 2–2 periods"):
+        fit_pvar(d, ["y1", "y2"])
+    const = simulate_pvar([A], n_entities=10, n_periods=6, seed=1).assign(y2=1.0)
+    with pytest.raises(NotEnoughData, match="collinear"):
+        fit_pvar(const, ["y1", "y2"])

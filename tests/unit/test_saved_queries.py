@@ -1,10 +1,12 @@
 """The console's saved queries (graph/queries/examples/*.cypher) on both real backends.
 
 The sample (etl.load.load_sample) is loaded into an embedded FalkorDB in a tmp data dir and into
-the session's Neo4j 5.26 (wiped first); the city measures are written back as
-``cultnet network --write`` does. Every saved query runs read-only through ``store.query`` with
-its default parameters and its rows are checked against the store's own reads
-(``store.edges``, ``store.enterprises``, ``store.indicators``) and against networkx.
+the session's Neo4j 5.26 (wiped first), into the study ``liaoning-sample``; the city measures are
+written back as ``cultnet network --write`` does. A second study ``twin`` holds cities with the
+same names, a heavy 2024 cooperation link and its own dataset: every saved query takes
+``$study`` and must not see it. Every saved query runs read-only through ``Study.query`` with
+its default parameters and its rows are checked against the study's own reads
+(``edges``, ``enterprises``, ``indicators``) and against networkx.
 """
 
 from __future__ import annotations
@@ -36,8 +38,12 @@ def test_every_example_file_loads_with_title_description_and_typed_defaults():
         for p in q.params:
             assert f"${p.name}" in q.text
             assert isinstance(p.default, int if p.type in ("int", "year") else str)
-    assert QUERIES["shortest_paths"].defaults == {"from": "Shenyang", "to": "Dalian", "year": 2024,
+    assert QUERIES["shortest_paths"].defaults == {"study": "liaoning-sample", "from": "Shenyang",
+                                                 "to": "Dalian", "year": 2024,
                                                  "method": "cooperation", "limit": 10}
+    for q in QUERIES.values():  # every saved query is scoped to one study
+        assert [p.type for p in q.params if p.name == "study"] == ["study"], q.key
+        assert "{study: $study" in q.text, q.key
     titles = [q.title for q in saved_queries()]
     assert titles == sorted(titles, key=str.lower)
 
@@ -71,9 +77,26 @@ def _write_measures(store) -> pd.DataFrame:
     return nodes
 
 
+def _twin_bundle():
+    """A second study with the sample's city names: if a saved query read across studies, its
+    2024 cooperation link of weight 10,000, its enterprise and its dataset would show."""
+    from cultnet.model import Bundle
+
+    return Bundle(
+        "ds-twin", "twin.csv", "0" * 64, study="twin",
+        cities=pd.DataFrame({"name": ["Shenyang", "Dalian", "Anshan"], "lat": [41.8, 38.9, 41.1],
+                             "lon": [123.4, 121.6, 123.0]}),
+        indicators=pd.DataFrame({"city": ["Shenyang"], "year": [2024], "cul": [-1.0]}),
+        enterprises=pd.DataFrame({"id": ["twin-e"], "name": ["Twin"], "city": ["Shenyang"]}),
+        city_links=pd.DataFrame({"source": ["Shenyang", "Anshan"], "target": ["Anshan", "Dalian"],
+                                 "weight": [10_000.0, 1.0], "year": [2024, 2024],
+                                 "method": ["cooperation"] * 2}))
+
+
 @pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def loaded(request, tmp_path_factory):
-    """(store, measures) for the sample loaded into the parametrized backend."""
+    """(study view, measures) for the sample loaded into the parametrized backend, next to a
+    second study with the same city names."""
     from cultnet.etl.load import load_sample
     from cultnet.graph.store import open_store
 
@@ -90,8 +113,10 @@ def loaded(request, tmp_path_factory):
         if request.param == "neo4j":
             store.wipe()
         load_sample(store)
-        measures = _write_measures(store)
-        yield store, measures
+        store.load_bundle(_twin_bundle())
+        study = store.study("liaoning-sample")
+        measures = _write_measures(study)
+        yield study, measures
     finally:
         store.close()
         if request.param == "embedded":
@@ -221,8 +246,9 @@ def test_datasets_with_provenance(loaded):
     assert got["id"].tolist() == ds["id"].tolist()
     assert got["sha256"].tolist() == ds["sha256"].tolist()
     assert bool(got["simulated"].iloc[0]) is True
-    counts = store.counts()["labels"]
+    counts = store.counts()["labels"]  # the study's own counts
     assert int(got["nodes"].iloc[0]) == sum(n for label, n in counts.items() if label != "Dataset")
+    assert "ds-twin" not in set(got["id"])
 
 
 def test_saved_queries_are_read_only(loaded):

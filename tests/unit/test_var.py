@@ -136,3 +136,13 @@ def test_prepare_series_errors_and_logs():
     assert s.index.tolist() == ["2015Q1", "2015Q2"] and s["ln_dt"].tolist() == pytest.approx([0.0, np.log(2)])
     with pytest.raises(ValidationError, match="several rows per period"):
         prepare_series(pd.concat([df, df]), ["dt"], time="period")
+
+
+def test_irf_axis_range_keeps_the_point_estimate_readable():
+    from cultnet.analysis.var import irf_axis_range
+
+    point = np.array([0.10, 0.08, 0.05, 0.02])
+    lo, hi, clipped = irf_axis_range(point, point - 0.01, point + 0.01)
+    assert not clipped and lo < (point - 0.01).min() and hi > (point + 0.01).max()
+    lo, hi, clipped = irf_axis_range(point, point - 130, point + 130)   # exploding band (issue 10)
+    assert clipped and hi - lo < 1.0 and lo < point.min() and hi > point.max()

@@ -51,7 +51,8 @@ def register(app: typer.Typer) -> None:
     @app.command("ui")
     @handle_errors
     def ui_command(
-        port: int = typer.Option(8501, "--port", help="port to serve on"),
+        port: int = typer.Option(8501, "--port", envvar="CULTNET_PORT",
+                                 help="port to serve on [env CULTNET_PORT]"),
         host: str = typer.Option("localhost", "--host",
                                  help="address to bind (localhost by default: this machine only)"),
         max_upload_mb: int = typer.Option(MAX_UPLOAD_MB, "--max-upload-mb",

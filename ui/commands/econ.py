@@ -16,8 +16,8 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from cultnet.errors import CultnetError, ValidationError
-from cultnet.ui.common import console, handle_errors, out, print_json, store_session
+from cultnet.errors import CultnetError, Problem, ValidationError
+from cultnet.ui.common import STUDY_HELP, console, handle_errors, out, print_json, study_session, use_study
 
 
 # ------------------------------------------------------------------------------------------------
@@ -60,12 +60,42 @@ def _derive(df: pd.DataFrame, needed: list[str], time: str) -> pd.DataFrame:
     return df
 
 
-def _groups_from_file(path: str) -> dict[str, str]:
+def _groups_from_file(path: str, entity: str = "city", known: set[str] | None = None) -> dict[str, str]:
+    """(entity, group) pairs from a CSV/XLSX with columns ``<entity>`` (or ``city``) and ``group``.
+
+    Every problem is reported at once (file, line, reason): a missing group, an entity listed
+    twice with different groups, an entity the panel does not have (with the closest names)."""
+    from difflib import get_close_matches
+
     g = read_long_table(path)
-    cols = {c.lower(): c for c in g.columns}
-    if "city" not in cols or "group" not in cols:
-        raise CultnetError(f"{path}: a groups file needs columns city, group (have {', '.join(map(str, g.columns))})")
-    return {str(c): str(v) for c, v in zip(g[cols["city"]], g[cols["group"]])}
+    cols = {str(c).lower(): c for c in g.columns}
+    key = cols.get(entity.lower()) or cols.get("city")
+    if key is None or "group" not in cols:
+        raise CultnetError(f"{path}: a groups file needs columns {entity!r} (or 'city') and 'group' "
+                           f"(have {', '.join(map(str, g.columns))})")
+    problems, out = [], {}
+    for line, (c, v) in enumerate(zip(g[key], g[cols["group"]]), start=2):
+        if pd.isna(c):
+            continue
+        c = str(c).strip()
+        if pd.isna(v) or not str(v).strip():
+            problems.append(Problem(path, line, "group", f"{c}: no group given"))
+            continue
+        v = str(v).strip()
+        if c in out and out[c] != v:
+            problems.append(Problem(path, line, "group", f"{c}: listed twice with different groups ({out[c]}, {v})"))
+            continue
+        if known is not None and c not in known:
+            near = get_close_matches(c, sorted(known), n=1)
+            problems.append(Problem(path, line, str(key), f"{c!r} is not an entity of the panel"
+                                    + (f" (did you mean {near[0]!r}?)" if near else "")))
+            continue
+        out[c] = v
+    if problems:
+        raise ValidationError(problems)
+    if not out:
+        raise CultnetError(f"{path}: no (entity, group) rows")
+    return out
 
 
 def _roles_from_store(year: int | None) -> tuple[dict[str, str] | None, str]:
@@ -78,7 +108,7 @@ def _roles_from_store(year: int | None) -> tuple[dict[str, str] | None, str]:
         from cultnet.analysis.roles import city_roles  # written by the network helper
     except ImportError:
         return None, "cultnet.analysis.roles is not available yet"
-    with store_session() as store:
+    with study_session() as store:
         ind = store.indicators()
         y = int(year if year is not None else pd.to_numeric(ind["year"]).max())
         g = store.to_igraph("city", year=y, method="gravity")
@@ -90,7 +120,7 @@ def _roles_from_store(year: int | None) -> tuple[dict[str, str] | None, str]:
             from cultnet.graph.export import frame_to_igraph
         except ImportError:
             return None, f"no gravity network in the store for {y} and analysis.gravity is unavailable"
-        links = gravity_links(cities, ind, years=[y])
+        links = gravity_links(cities, ind, years=[y], **_own_gravity(ind))
         g = frame_to_igraph(links[links["linked"]], cities)
         how = f"roles from the {y} gravity network computed from the store's indicators (row-mean threshold)"
     if g.ecount() == 0:
@@ -127,12 +157,34 @@ def _print_table(table_width: tuple[Table, int]) -> None:
 
 
 def _print_tests(tests: dict[str, Any]) -> None:
+    """One line per test: distribution, statistic, p; or the reason it is not reported."""
+    names = {"model": "model test", "wald": "Wald", "model_bootstrap": "model test, wild bootstrap",
+             "year_effects": "year effects", "effects_F": "entity effects", "hausman": "Hausman (classical)",
+             "mundlak": "Mundlak (cluster-robust Hausman)"}
     for name, tv in tests.items():
-        if isinstance(tv, dict) and "stat" in tv:
-            out.print(f"{name}: {tv.get('dist', '')} = {tv['stat']:.4f}, p = {tv['p_value']:.4f}"
-                      + (f"  (H0: {tv['h0']})" if tv.get("h0") else ""), markup=False, highlight=False, soft_wrap=True)
-        elif isinstance(tv, dict) and "reason" in tv:
-            out.print(f"{name}: not computed — {tv['reason']}", markup=False, highlight=False, soft_wrap=True)
+        if not isinstance(tv, dict):
+            continue
+        label = names.get(name, name)
+        if tv.get("stat") is not None and tv.get("p_value") is not None:
+            line = (f"{label}: {tv.get('dist', '')} = {tv['stat']:.4f}, p = {tv['p_value']:.4f}"
+                    + (f"  (H0: {tv['h0']})" if tv.get("h0") else ""))
+        elif tv.get("stat") is not None:
+            line = f"{label}: {tv.get('dist', '')} = {tv['stat']:.4f}, no p-value — {tv.get('explanation', '')}"
+        elif "reason" in tv:
+            line = f"{label}: not reported — {tv['reason']}"
+        else:
+            continue
+        if tv.get("recommended"):
+            line += "  [recommended with robust SEs]"
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+        boot = tv.get("bootstrap")
+        if isinstance(boot, dict):
+            out.print(f"  {label}, wild bootstrap: " + (f"p = {boot['p_value']:.4f} ({boot.get('method', '')})"
+                                                       if "p_value" in boot else f"not reported — {boot.get('reason')}"),
+                      markup=False, highlight=False, soft_wrap=True)
+        for extra in ("note", "warning"):
+            if tv.get(extra):
+                out.print(f"  {extra}: {tv[extra]}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _fmt_cell(v: Any, digits: int) -> str:
@@ -141,7 +193,7 @@ def _fmt_cell(v: Any, digits: int) -> str:
     if isinstance(v, float):
         if v != v:
             return ""
-        if v != 0 and (abs(v) < 10 ** (-digits + 1) or abs(v) >= 1e7):
+        if v != 0 and (abs(v) < 1e-4 or abs(v) >= 1e7):
             return f"{v:.{digits}e}"
         return f"{v:.{digits}f}"
     return str(v)
@@ -164,8 +216,8 @@ def register(app: typer.Typer) -> None:
     @app.command("panel")
     @handle_errors
     def panel_command(
-        y: str = typer.Option(..., "--y", help="dependent variable (e.g. cul, isu, tiu)"),
-        x: str = typer.Option(..., "--x", help="comma-separated regressors (e.g. dig,tech,res,dem,sys)"),
+        y: str = typer.Option(..., "--y", help="dependent variable (any numeric column; isu, tiu, cia are derived when absent)"),
+        x: str = typer.Option(..., "--x", help="comma-separated regressors"),
         entity: str = typer.Option("city", "--entity"),
         time: str = typer.Option("year", "--time"),
         log: bool = typer.Option(False, "--log", help="natural logs of y and x (terms become ln_<col>)"),
@@ -173,16 +225,23 @@ def register(app: typer.Typer) -> None:
         zero: str = typer.Option("error", "--zero", help="values <= 0 under --log: error | drop | shift (log(x+1))"),
         effects: str = typer.Option("entity", "--effects", help="entity | twoway | random | pooled | between"),
         cov: str = typer.Option("unadjusted", "--cov", help="unadjusted | robust | clustered | driscoll-kraay"),
+        inference: str = typer.Option("auto", "--inference", help="auto (wild cluster bootstrap when SEs are clustered and there are < 42 clusters) | analytic | wild"),
+        boot_weights: str = typer.Option("auto", "--boot-weights", help="auto (Webb below 12 clusters, else Rademacher) | rademacher | webb"),
+        reps: int = typer.Option(9999, "--reps", help="bootstrap draws (all draws are enumerated when there are fewer)"),
+        seed: int = typer.Option(0, "--seed", help="bootstrap seed"),
         by_role: bool = typer.Option(False, "--by-role", help="fit per network role group (center, sub-node, edge) + equality test"),
-        groups: Optional[str] = typer.Option(None, "--groups", help="groups file (city, group) or 'paper' for the paper's grouping"),
+        groups: Optional[str] = typer.Option(None, "--groups", help="groups file (columns: the entity column or 'city', and 'group'), or 'paper' (only for the paper's cities)"),
+        group_col: Optional[str] = typer.Option(None, "--group-col", help="a column of the data that holds each entity's group"),
         data: Optional[str] = typer.Option(None, "--data", help="CSV/XLSX long panel instead of the store"),
         as_json: bool = typer.Option(False, "--json"),
+        study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP),
         latex: Optional[str] = typer.Option(None, "--latex", help="write the table as LaTeX to this file"),
         csv: Optional[str] = typer.Option(None, "--csv", help="write the table as CSV to this file"),
     ) -> None:
-        """Static panel regression (Stata xtreg-style output), optionally per role group."""
+        """Static panel regression (Stata xtreg-style output) with small-sample inference, optionally per group."""
+        use_study(study)
         from cultnet.analysis.indices import log_transform
-        from cultnet.analysis.panel import PAPER_GROUPS, fit_by_group, fit_panel, hausman
+        from cultnet.analysis.panel import equality_lines, fit_by_group, fit_panel, hausman, mundlak_test
         from cultnet.analysis.tables import regression_table
 
         xs = _split(x)
@@ -197,18 +256,10 @@ def register(app: typer.Typer) -> None:
             df = log_transform(df, cols, entity=entity, time=time, zero=zero, source=source)  # type: ignore[arg-type]
             yv = f"ln_{y}" if y in cols else y
             xv = [f"ln_{c}" if c in cols else c for c in xs]
-        kw = dict(entity=entity, time=time, effects=effects, cov=cov, log=log, zero=zero, source=source)
-        if by_role or groups:
-            note = ""
-            mapping = None
-            if by_role:
-                mapping, note = _roles_from_store(None) if not data else (None, "--by-role with --data: roles need the store")
-                if mapping is None:
-                    console.print(f"note: {note}; falling back to " + ("--groups" if groups else "the paper's grouping"),
-                                  markup=False, highlight=False, soft_wrap=True)
-            if mapping is None:
-                mapping = PAPER_GROUPS if (groups in (None, "paper")) else _groups_from_file(groups)
-                note = note or ("paper's grouping" if groups in (None, "paper") else f"groups from {groups}")
+        kw = dict(entity=entity, time=time, effects=effects, cov=cov, log=log, zero=zero, source=source,
+                  inference=inference, weights=boot_weights, reps=reps, seed=seed)
+        if by_role or groups or group_col:
+            mapping, note = _grouping(df, entity, by_role, groups, group_col, data)
             gres = fit_by_group(df, yv, xv, mapping, **kw)  # type: ignore[arg-type]
             tab = regression_table(gres.results)
             _write_exports(tab, latex, csv)
@@ -216,22 +267,16 @@ def register(app: typer.Typer) -> None:
                 print_json({**gres.to_dict(), "grouping": note})
                 return
             _print_table(_rich_regression(tab, f"{effects} model of {gres.results[next(iter(gres.results))].y} by group ({cov} SE)"))
-            t = gres.equality_test
-            if "stat" in t:
-                out.print(f"H0 slopes equal across groups: chi2({t['df']}) = {t['stat']:.3f}, p = {t['p_value']:.4f}; "
-                          f"F({t['df']},{t['df_denom']}) = {t['F']:.3f}, p = {t['F_p_value']:.4f}", markup=False, highlight=False, soft_wrap=True)
-            else:
-                out.print(f"equality test: {t.get('reason')}", markup=False, highlight=False, soft_wrap=True)
-            if t.get("unassigned"):
-                out.print(f"not in any group (left out): {', '.join(t['unassigned'])}", markup=False, highlight=False, soft_wrap=True)
-            out.print(f"grouping: {note}", markup=False, highlight=False, soft_wrap=True)
+            _print_lines(tab.notes)
+            _print_lines(equality_lines(gres.equality_test))
+            if gres.equality_test.get("warning"):
+                _print_lines([f"warning: {gres.equality_test['warning']}"])
+            _print_lines([f"grouping: {note}"])
             return
         res = fit_panel(df, yv, xv, **kw)  # type: ignore[arg-type]
         tests = dict(res.tests)
-        if effects in ("entity", "random") and cov == "unadjusted":
-            other = fit_panel(df, yv, xv, **{**kw, "effects": "random" if effects == "entity" else "entity"})  # type: ignore[arg-type]
-            fe, re_ = (res, other) if effects == "entity" else (other, res)
-            tests["hausman"] = hausman(fe, re_)
+        if effects in ("entity", "random"):
+            tests.update(_hausman_pair(df, yv, xv, kw, res, hausman, fit_panel, mundlak_test))
         res = dataclasses.replace(res, tests=tests)
         tab = regression_table({res.effects: res})
         _write_exports(tab, latex, csv)
@@ -239,6 +284,13 @@ def register(app: typer.Typer) -> None:
             print_json(res.to_dict())
             return
         _print_table(_rich_regression(tab, f"{res.estimator}: {res.y} ({cov} SE)"))
+        _print_lines(tab.notes)
+        if res.bootstrapped:
+            cb = res.coefficients.drop(index="const", errors="ignore").reset_index()
+            cb = cb[["term", "estimate", "statistic", "p_value", "boot_p_value", "boot_ci_low", "boot_ci_high"]]
+            cb.columns = ["term", "estimate", res.stat_name, f"p {res.inference['distribution']}", "p boot",
+                          f"boot CI {100 * res.inference['level']:g}% low", "high"]
+            _print_table(_frame_table(cb, "Wild cluster bootstrap (WCR): p-values and CIs by test inversion"))
         _print_tests(res.tests)
         if res.info:
             out.print(", ".join(f"{k} = {v:.6g}" for k, v in res.info.items() if k != "s2_gls"),
@@ -262,8 +314,10 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed"),
         data: Optional[str] = typer.Option(None, "--data", help="CSV/XLSX, one row per period"),
         as_json: bool = typer.Option(False, "--json"),
+        study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP),
     ) -> None:
         """VAR: unit roots, lag order, diagnostics, orthogonalized + generalized IRF, FEVD (Table 5)."""
+        use_study(study)
         from cultnet.analysis.var import DEFAULT_VARIABLES, fit_var, prepare_series
 
         variables = _split(vars_) or list(DEFAULT_VARIABLES)
@@ -273,7 +327,7 @@ def register(app: typer.Typer) -> None:
             df = read_long_table(data)
             source = data
         else:
-            with store_session() as store:
+            with study_session() as store:
                 df = store.series()
             source = "store series"
             time = time or "period"
@@ -325,8 +379,10 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed"),
         data: Optional[str] = typer.Option(None, "--data"),
         as_json: bool = typer.Option(False, "--json"),
+        study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP),
     ) -> None:
         """Panel VAR by FOD-GMM (Abrigo–Love style) with IRFs and FEVD."""
+        use_study(study)
         from cultnet.analysis.pvar import fit_pvar
 
         df = read_long_table(data) if data else _store_indicators()
@@ -341,10 +397,11 @@ def register(app: typer.Typer) -> None:
         out.print(f"{res.estimator}: panel VAR({res.lags}) on {', '.join(res.variables)}", markup=False, highlight=False, soft_wrap=True)
         for n in res.notes:
             out.print(f"note: {n}", markup=False, highlight=False, soft_wrap=True)
-        _print_table(_frame_table(res.coefficients, "Coefficients"))
         _print_var_tests(res.tests)
+        _print_table(_frame_table(res.coefficients, "Coefficients"))
+        band = f", {100 * (1 - res.alpha):g}% Monte Carlo band lo-hi" if res.fevd_lower is not None else ""
         for v in res.variables:
-            _print_table(_frame_table(res.fevd_table(v), f"Variance decomposition of {v} (percent)"))
+            _print_table(_frame_table(res.fevd_table(v), f"Variance decomposition of {v} (percent{band})", 2))
 
     @app.command("spatial")
     @handle_errors
@@ -362,8 +419,10 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed"),
         data: Optional[str] = typer.Option(None, "--data"),
         as_json: bool = typer.Option(False, "--json"),
+        study: Optional[str] = typer.Option(None, "--study", help=STUDY_HELP),
     ) -> None:
         """Moran's I with the gravity network as W, and SAR / SDM / SEM panel models with effects."""
+        use_study(study)
         from cultnet.analysis.spatial import fit_spatial_panel, moran_table
 
         df = read_long_table(data) if data else _store_indicators()
@@ -403,6 +462,74 @@ def _write_exports(tab: Any, latex: Optional[str], csv: Optional[str]) -> None:
         Path(csv).write_text(to_csv(tab), encoding="utf-8")
 
 
+def _print_lines(lines: Any) -> None:
+    for line in lines:
+        out.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _hausman_pair(df: pd.DataFrame, y: str, x: list[str], kw: dict[str, Any], res: Any, hausman: Any,
+                  fit_panel: Any, mundlak_test: Any) -> dict[str, Any]:
+    """The classical Hausman test (from classical FE and RE fits) and the cluster-robust Mundlak
+    test beside it; the Mundlak test is the one to read when the SEs are robust."""
+    out: dict[str, Any] = {}
+    base = {**kw, "cov": "unadjusted", "inference": "analytic"}
+    try:
+        fe = res if (res.effects == "entity" and res.cov_type == "unadjusted") else fit_panel(df, y, x, **{**base, "effects": "entity"})
+        re_ = res if (res.effects == "random" and res.cov_type == "unadjusted") else fit_panel(df, y, x, **{**base, "effects": "random"})
+        h = hausman(fe, re_)
+        if kw["cov"] != "unadjusted":
+            h["note"] = ("classical test on classical FE/RE fits (it assumes RE is efficient); with robust "
+                         "standard errors read the Mundlak test" + (f"; {h['note']}" if h.get("note") else ""))
+        out["hausman"] = h
+    except CultnetError as e:
+        out["hausman"] = {"reason": e.user_message}
+    mcov = "clustered" if kw["cov"] in ("unadjusted", "robust", "clustered") else kw["cov"]
+    try:
+        m = mundlak_test(df, y, x, entity=kw["entity"], time=kw["time"], log=kw["log"], zero=kw["zero"], cov=mcov,
+                         inference=kw["inference"], weights=kw["weights"], reps=kw["reps"], seed=kw["seed"],
+                         source=kw["source"])
+        if m.get("excluded"):
+            m["note"] = "no mean term for " + "; ".join(f"{e['term']} ({e['reason']})" for e in m["excluded"])
+        if kw["cov"] != "unadjusted":
+            m["recommended"] = True
+        out["mundlak"] = m
+    except CultnetError as e:
+        out["mundlak"] = {"reason": e.user_message}
+    return out
+
+
+def _grouping(df: pd.DataFrame, entity: str, by_role: bool, groups: Optional[str], group_col: Optional[str],
+              data: Optional[str]) -> tuple[dict[str, str], str]:
+    """Entity -> group from a data column, a file, the network roles or (for the paper's cities) the paper."""
+    from cultnet.analysis.panel import PAPER_GROUPS
+
+    if group_col:
+        if group_col not in df.columns:
+            raise CultnetError(f"--group-col {group_col!r}: no such column (have: {', '.join(map(str, df.columns))})")
+        g = df[[entity, group_col]].dropna().drop_duplicates()
+        multi = g.groupby(entity)[group_col].nunique()
+        if (multi > 1).any():
+            bad = ", ".join(map(str, multi[multi > 1].index[:5]))
+            raise CultnetError(f"--group-col {group_col!r}: an entity must keep one group over time ({bad} change group)")
+        return {str(e): str(v) for e, v in zip(g[entity], g[group_col])}, f"groups from column {group_col!r}"
+    if by_role:
+        mapping, note = _roles_from_store(None) if not data else (None, "--by-role with --data: roles need the store")
+        if mapping is not None:
+            return mapping, note
+        console.print(f"note: {note}", markup=False, highlight=False, soft_wrap=True)
+        if not groups:
+            raise CultnetError(f"--by-role: {note}. Give the groups with --groups FILE or --group-col COLUMN")
+    if groups == "paper" or groups is None:
+        present = set(df[entity].astype(str))
+        missing = sorted(set(PAPER_GROUPS) - present)
+        if missing:
+            raise CultnetError("--groups paper is the paper's grouping of 14 Liaoning cities; this data lacks "
+                               f"{len(missing)} of them ({', '.join(missing[:4])}{', ...' if len(missing) > 4 else ''}). "
+                               "Give your own groups with --groups FILE (columns city, group) or --group-col COLUMN")
+        return dict(PAPER_GROUPS), "paper's grouping"
+    return _groups_from_file(groups, entity, set(df[entity].astype(str))), f"groups from {groups}"
+
+
 def _print_var_tests(tests: dict[str, Any]) -> None:
     st = tests.get("stability", {})
     if "stable" in st:
@@ -421,7 +548,7 @@ def _print_var_tests(tests: dict[str, Any]) -> None:
 
 
 def _store_indicators() -> pd.DataFrame:
-    with store_session() as store:
+    with study_session() as store:
         df = store.indicators()
     if df is None or df.empty:
         raise CultnetError("the store has no indicators; load data first (cultnet load --sample) or pass --data")
@@ -443,7 +570,7 @@ def _read_w(path: str) -> pd.DataFrame:
 
 
 def _store_w(year: int | None) -> pd.DataFrame:
-    with store_session() as store:
+    with study_session() as store:
         ind = store.indicators()
         y = int(year if year is not None else pd.to_numeric(ind["year"]).max())
         edges = store.edges("city", year=y, method="gravity")
@@ -454,4 +581,13 @@ def _store_w(year: int | None) -> pd.DataFrame:
         from cultnet.analysis.gravity import gravity_matrix
     except ImportError as e:  # pragma: no cover
         raise CultnetError("no gravity network in the store and analysis.gravity is unavailable; pass --w") from e
-    return gravity_matrix(cities, ind, year=y)
+    return gravity_matrix(cities, ind, year=y, **_own_gravity(ind))
+
+
+def _own_gravity(ind: pd.DataFrame) -> dict:
+    """The gravity model's masses, asymmetry and income from the study's own columns (the
+    paper's pop, cul, gdp_pc only when present): analysis.gravity.default_parameters."""
+    from cultnet.analysis.gravity import default_parameters
+
+    cols = [c for c in ind.columns if c not in ("city", "year") and pd.api.types.is_numeric_dtype(ind[c])]
+    return default_parameters(cols)

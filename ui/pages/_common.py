@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -60,13 +61,28 @@ def guard(what: str = "") -> Iterator[None]:
                  f"{type(e).__name__}: {e}", icon=":material/error:")
 
 
+_RUN = threading.local()  # what the router decided for this script run (same thread as the page)
+
+
+def set_study(name: str | None) -> None:
+    """Record the study the router chose for this run (read by :func:`key` and :func:`study`)."""
+    _RUN.study = name
+    st.session_state["_study"] = name
+
+
 def key() -> str:
-    """The data key of this run (computed once per run by the router)."""
+    """The key of this run: the data key (computed once per run by the router), the study
+    chosen in the sidebar and the gravity model's choices (:func:`cultnet.ui.data.view_key`)."""
     k = st.session_state.get("_data_key")
     if not k:
         k = D.data_key()
         st.session_state["_data_key"] = k
-    return k
+    return D.view_key(k, st.session_state.get("gravity_params"), study())
+
+
+def study() -> str | None:
+    """The study of this run (None: a store without studies)."""
+    return getattr(_RUN, "study", None) or st.session_state.get("_study")
 
 
 def require_data(*, need: tuple[str, ...] = ()) -> str:
@@ -76,7 +92,8 @@ def require_data(*, need: tuple[str, ...] = ()) -> str:
     ``enterprises``)."""
     k = key()
     if not D.has_data(k):
-        st.info("The store is empty. Load the sample data or your own files on the Data page.",
+        where = f"The study '{study()}' is empty" if study() else "The store is empty"
+        st.info(f"{where}. Load your own files or the sample data on the Data page.",
                 icon=":material/database:")
         st.page_link(PAGE_PATHS["data"], label="Go to Data", icon=":material/upload:")
         st.stop()
@@ -100,6 +117,8 @@ def network_ui(k: str, *, prefix: str, allow_all_years: bool = False) -> tuple[s
     c1, c2 = st.columns([1, 3])
     method = c1.segmented_control("Network", methods, default=methods[0],
                                   key=f"{prefix}_method", help=D.METHOD_HELP) or methods[0]
+    if method == "gravity":
+        k = gravity_ui(k, prefix=prefix)
     years = D.network_years(k, method)
     if not years:
         c2.info(f"No {method} links in the data.")
@@ -109,6 +128,42 @@ def network_ui(k: str, *, prefix: str, allow_all_years: bool = False) -> tuple[s
         return method, years[0]
     year = c2.select_slider("Year", options=years, value=years[-1], key=f"{prefix}_year")
     return method, int(year)
+
+
+def gravity_ui(k: str, *, prefix: str) -> str:
+    """The gravity model's masses, asymmetry and income, chosen from the study's own numeric
+    indicator columns (defaults: :func:`cultnet.ui.data.gravity_defaults`). Shared by every page
+    (session state ``gravity_params``); returns the key of the chosen model. Stored gravity links
+    (``cultnet gravity --write``) win over the computed ones: then the choice is shown, not used."""
+    stored = D.stored_city_edges(k, method="gravity")
+    if stored is not None and len(stored):
+        st.caption("Gravity network: the links stored by `cultnet gravity --write` (its own "
+                   "masses and parameters).")
+        return k
+    cols = D.numeric_indicator_columns(D.indicators(k))
+    cur = D.gravity_params(k)
+    with st.expander(f"Gravity model: masses {', '.join(cur['masses'])}; asymmetry "
+                     f"{cur['asymmetry'] or 'none'}; income {cur['income'] or 'none'}"):
+        c1, c2, c3 = st.columns([2, 1, 1])
+        masses = c1.multiselect("Masses (geometric mean of their product)", cols,
+                                default=list(cur["masses"]), key=f"{prefix}_grav_masses")
+        none = "(none)"
+        asym = c2.selectbox("Asymmetry k = X_i/(X_i+X_j)", [none, *cols],
+                            index=[none, *cols].index(cur["asymmetry"] or none),
+                            key=f"{prefix}_grav_asym")
+        income = c3.selectbox("Income for the economic distance", [none, *cols],
+                              index=[none, *cols].index(cur["income"] or none),
+                              key=f"{prefix}_grav_income")
+        st.caption("y_ij = k_ij (M_i M_j)^(1/m) / (D_ij / |g_i - g_j|)^2, great-circle km; an arc "
+                   "i → j when y_ij is above the mean of row i (diagonal excluded). The choice "
+                   "applies on every page.")
+    chosen = {"masses": tuple(masses) or tuple(cur["masses"]),
+              "asymmetry": None if asym == none else asym,
+              "income": None if income == none else income}
+    if chosen != cur:
+        st.session_state["gravity_params"] = chosen
+        st.rerun()
+    return D.view_key(st.session_state.get("_data_key") or D.data_key(), chosen, study())
 
 
 def header(title: str, caption: str = "") -> None:
@@ -122,6 +177,36 @@ def header(title: str, caption: str = "") -> None:
 
 def simulated_banner(k: str) -> None:
     if D.simulated(k):
-        st.warning("**SIMULATED DATA.** At least one loaded dataset is marked simulated: its "
-                   "numbers illustrate the method and are not observations.",
-                   icon=":material/science:")
+        what = f"The study **{study()}** holds" if study() else "At least one loaded dataset is"
+        st.warning(f"**SIMULATED DATA.** {what} a dataset marked simulated: its numbers illustrate "
+                   "the method and are not observations." if study() else
+                   f"**SIMULATED DATA.** {what} marked simulated: its numbers illustrate the "
+                   "method and are not observations.", icon=":material/science:")
+
+
+def zh_names(k: str) -> dict[str, str]:
+    """City name -> Chinese name (``name_zh`` of the cities), for the cities that have one."""
+    c = D.cities(k)
+    if c is None or not len(c) or "name_zh" not in c.columns:
+        return {}
+    z = c.dropna(subset=["name_zh"])
+    return {str(n): str(v) for n, v in zip(z["name"], z["name_zh"]) if str(v).strip()}
+
+
+def zh_ui(k: str, *, key: str) -> bool:
+    """A "中文名" toggle, shown only when the cities have Chinese names."""
+    if not zh_names(k):
+        return False
+    return st.toggle("中文名 (Chinese names)", value=False, key=key,
+                     help="Add the cities' Chinese names (name_zh of the cities file) to the table.")
+
+
+def with_zh(frame, k: str, column: str, show: bool):
+    """``frame`` with a ``中文名`` column after ``column`` when ``show`` (names from the cities)."""
+    if not show or column not in frame.columns:
+        return frame
+    names = zh_names(k)
+    out = frame.copy()
+    out.insert(list(out.columns).index(column) + 1, "中文名",
+               out[column].astype(str).map(names).fillna(""))
+    return out

@@ -27,6 +27,22 @@ def options_ui() -> tuple[str, str]:
     return closeness, direction
 
 
+DEGREE_COLUMNS = ("Out-degree", "In-degree", "Centrality Degree")
+with_zh = C.with_zh
+
+
+def average_rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """Table 1 with the degree averages of its "Average" row rounded to three decimals (the
+    paper prints 2.929, not 2.9285714285714284; the degrees of the cities stay integers)."""
+    t = table.copy()
+    avg = t["City"] == "Average"
+    for c in DEGREE_COLUMNS:
+        if c in t.columns:
+            t[c] = t[c].astype(float)
+            t.loc[avg, c] = t.loc[avg, c].round(3)
+    return t
+
+
 def draw_pareto(k: str, method: str, year: int, measure: str, label: str, fig_no: int,
                 closeness: str, scale: float = 1.0) -> None:
     p = D.pareto(k, method, year, measure, closeness).copy()
@@ -54,10 +70,11 @@ def main() -> None:
         fmt["Betweenness Centrality"] = st.column_config.NumberColumn(format="%.3f")
         fmt["Closeness Centrality"] = st.column_config.NumberColumn(format="%.3f")
         body = table[table["City"] != "Average"]
-        P.show_table(table, f"table1_centrality_{method}_{year}", key="table1", xlsx=True,
+        shown = with_zh(average_rounded(table), k, "City", C.zh_ui(k, key="cent_zh"))
+        P.show_table(shown, f"table1_centrality_{method}_{year}", key="table1", xlsx=True,
                      column_config=fmt,
                      caption="Click a column header to sort. The last row is the average over "
-                             "the cities.")
+                             "the cities (three decimals, as in the paper).")
         top = body.sort_values("Betweenness Centrality", ascending=False).head(2)
         share = top["Betweenness Centrality"].sum() / max(body["Betweenness Centrality"].sum(), 1e-12)
         st.markdown(f"**{' and '.join(top['City'])}** have the highest betweenness "

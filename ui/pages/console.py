@@ -26,6 +26,9 @@ WRITE_DEMO = SavedQuery(
     description="Shows that the database itself refuses writes from the console.",
     params=(), text="CREATE (x:City {name: 'Atlantis'})\nRETURN x")
 FREE = "(write your own)"
+SCOPE_NOTE = ("The query gets the selected study as the parameter **$study**: scope it with "
+              "`MATCH (c:City {study: $study})`. Without that filter a query sees every study "
+              "in the store.")
 METHODS = ("gravity", "cooperation", "observed")
 
 
@@ -48,6 +51,10 @@ def example_ui() -> SavedQuery | None:
 def _param_ui(col, k: str, ex: SavedQuery, i: int, p: SavedParam, names: list[str]):
     wkey = f"cy_p_{ex.title}_{p.name}"
     label = f"${p.name}"
+    if p.type == "study":  # the study the explorer shows
+        name = C.study() or p.default
+        col.text_input(label, value=name, disabled=True, key=wkey)
+        return name
     if p.type == "city" and names:
         idx = names.index(p.default) if p.default in names else min(i, len(names) - 1)
         return col.selectbox(label, names, index=idx, key=wkey)
@@ -141,12 +148,16 @@ def main() -> None:
                f"{s.query_timeout_s:g} s, row cap {s.row_cap:,} (CULTNET_QUERY_TIMEOUT, "
                "CULTNET_ROW_CAP). Values go in $parameters, never into the text.")
     k = C.key()
+    if C.study():
+        st.caption(SCOPE_NOTE)
+        st.caption(f"Selected study: **{C.study()}**.")
     ex = example_ui()
     if ex is not None and ex.description:
         st.caption(ex.description)
     with st.form("cypher_form", border=False):
-        text = st.text_area("Cypher", value=ex.text if ex else "MATCH (c:City)\nRETURN c.name "
-                            "AS city, c.lat AS lat, c.lon AS lon\nLIMIT 25",
+        text = st.text_area("Cypher", value=ex.text if ex else (
+                            "MATCH (c:City {study: $study})\n" if C.study() else "MATCH (c:City)\n")
+                            + "RETURN c.name AS city, c.lat AS lat, c.lon AS lon\nLIMIT 25",
                             height=150, key=f"cy_text_{ex.title if ex else 'free'}")
         params = params_ui(k, ex)
         run = st.form_submit_button("Run query", type="primary", icon=":material/play_arrow:")
@@ -156,7 +167,7 @@ def main() -> None:
         return
     text, params = st.session_state["cy_last"]
     try:
-        res = D.store().query(text, params, timeout_s=s.query_timeout_s, row_cap=s.row_cap)
+        res = D.run_query(k, text, params, timeout_s=s.query_timeout_s, row_cap=s.row_cap)
     except QueryTimeout as e:
         st.error(f"Timed out: {e.user_message}", icon=":material/timer_off:")
         return

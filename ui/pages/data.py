@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -16,11 +17,11 @@ from cultnet.ui.pages import _common as C
 ROLES = ("cities", "indicators", "edges", "enterprises", "series")
 ROLE_HELP = {
     "cities": "name, name_zh, province, lat, lon (+ numeric attributes)",
-    "indicators": "city, year + indicator columns (cul, dig, tech, res, dem, sys, pop, gdp_pc, ...)",
+    "indicators": "city, year + any numeric indicator columns (your own names)",
     "edges": "source, target, weight, year (CSV/XLSX), a Pajek .net file, or node-partner-"
              "frequency triples; enterprises (cooperation) or cities (observed links)",
     "enterprises": "id, name, city (+ attributes)",
-    "series": "region, period (2015Q1 or 2015), freq + series columns (dt, wfb, wsb, ...)",
+    "series": "region, period (e.g. 2012Q1 or 2012), freq + numeric series columns",
 }
 FORMATS = {"auto": None, "CSV table": "csv", "Excel table": "xlsx", "Pajek .net": "pajek",
            "triples (node, partner, frequency)": "triples"}
@@ -44,7 +45,7 @@ def guess_role(name: str) -> str:
 
 def upload_ui() -> tuple[list, dict, dict]:
     files = st.file_uploader("Files (CSV, XLSX, Pajek .net, text)", accept_multiple_files=True,
-                             type=["csv", "txt", "tsv", "xlsx", "xls", "net", "paj"],
+                             type=list(D.UPLOAD_TYPES),
                              key="upload_files",
                              help="Each file plays one role; the role is guessed from the name.")
     roles: dict[str, str] = {}
@@ -93,11 +94,37 @@ def draw_problems(e: ValidationError) -> None:
                  column_config={"line": st.column_config.NumberColumn(format="%d")})
 
 
+STUDY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def study_ui() -> str | None:
+    """The study a load goes into: the selected one, or a new name (None: a store without
+    studies)."""
+    if not hasattr(D.store(), "studies"):
+        return None
+    name = st.text_input("Load into the study", value=C.study() or "default", key="up_study",
+                         help="A study keeps a region's data apart from every other study: its "
+                              "own cities, indicators and links. Give a new name (letters, "
+                              "digits, _ . -) to start one.").strip()
+    if not STUDY_NAME.match(name):
+        raise CultnetError(f"Study name {name!r}: use 1-64 letters, digits, '_', '.' or '-', "
+                           "starting with a letter or digit.")
+    return name
+
+
+def _study_kw(fn, study: str | None) -> dict:
+    """``study=`` for etl functions that take it (stores with studies)."""
+    import inspect
+
+    return {"study": study} if study and "study" in inspect.signature(fn).parameters else {}
+
+
 def do_validate_or_load(files: list, roles: dict, opts: dict, *, load: bool) -> None:
     from cultnet.etl import load as L
 
     _tmp, paths = _save(files, roles)
     kwargs = dict(fmt=opts["fmt"], directed=opts["directed"], simulated=opts["simulated"])
+    kwargs.update(_study_kw(L.validate_files, opts.get("study")))
     store = D.store()
     try:
         if not load:
@@ -117,7 +144,10 @@ def do_validate_or_load(files: list, roles: dict, opts: dict, *, load: bool) -> 
         D.clear()
         st.session_state.pop("_data_key", None)
         rows = ", ".join(f"{k} {v:,}" for k, v in out.get("rows", {}).items())
-        st.session_state["data_flash"] = f"Loaded dataset {out['dataset_id']}: {rows}."
+        where = f" into the study {opts['study']}" if opts.get("study") else ""
+        st.session_state["data_flash"] = f"Loaded dataset {out['dataset_id']}{where}: {rows}."
+        if opts.get("study"):
+            st.query_params["study"] = opts["study"]  # show what was just loaded
         st.rerun()
     except ValidationError as e:
         draw_problems(e)
@@ -134,12 +164,16 @@ def load_sample() -> None:
     out = L.load_sample(D.store(), progress=progress)
     D.clear()
     st.session_state.pop("_data_key", None)
-    st.session_state["data_flash"] = f"Loaded the sample as dataset {out['dataset_id']}."
+    study = out.get("study") or ("liaoning-sample" if hasattr(D.store(), "studies") else None)
+    where = f" into the study {study}" if study else ""
+    st.session_state["data_flash"] = f"Loaded the sample as dataset {out['dataset_id']}{where}."
+    if study:
+        st.query_params["study"] = study
     st.rerun()
 
 
 def draw_datasets(k: str) -> None:
-    ds = D.datasets(k)
+    ds = D.all_datasets(k)
     if ds is None or not len(ds):
         st.info("No datasets loaded yet.", icon=":material/database:")
         return
@@ -175,16 +209,23 @@ def main() -> None:
                "against each other and against the store before anything is written; every "
                "problem is listed with its file, line and column.")
     files, roles, opts = upload_ui()
+    study_ok = True
+    try:
+        opts["study"] = study_ui()
+    except CultnetError as e:
+        st.error(e.user_message, icon=":material/error:")
+        opts["study"], study_ok = None, False
     row = st.container(horizontal=True, gap="small")
     validate = row.button("Validate", disabled=not files, icon=":material/rule:", key="btn_validate")
     load = row.button("Load", type="primary", disabled=not files, icon=":material/upload:",
                      key="btn_load")
-    if validate or load:
+    if (validate or load) and study_ok:
         with C.guard("Loading"):
             do_validate_or_load(files, roles, opts, load=load)
     with st.container(border=True):
         c1, c2 = st.columns([4, 1])
-        c1.markdown("**Sample data**: 14 Liaoning cities, 2015-2024 indicators, enterprises "
+        c1.markdown("**Sample data** (the paper's region, in its own study "
+                    "`liaoning-sample`): 14 Liaoning cities, 2015-2024 indicators, enterprises "
                     "with cooperation, quarterly series. Simulated: it reproduces the paper's "
                     "structure, not its data.")
         if c2.button("Load sample", icon=":material/science:", key="btn_sample"):

@@ -1,4 +1,5 @@
-"""Dynamics (Figures 7-8, Table 5): the VAR of digital technology and cultural upgrading."""
+"""Dynamics: a VAR on the regional series and a panel VAR across the cities (the paper's Figures 7-8
+and Table 5 when the study has the paper's series)."""
 
 from __future__ import annotations
 
@@ -59,28 +60,55 @@ def irf_frame(res, impulse: str, response: str, kind: str) -> pd.DataFrame:
 
 def draw_irf(k: str, sig: tuple, res, impulse: str, response: str, kind: str, fig_no: str,
              key: str) -> None:
+    from cultnet.analysis.var import irf_axis_range
+
     f = irf_frame(res, impulse, response, kind)
-    fig = D.figure(k, "irf", (*sig, impulse, response, kind, fig_no), lambda: P.line_band_figure(
-        f, x="h", y="response", lower="lower" if "lower" in f else None,
-        upper="upper" if "upper" in f else None, x_title="period after the shock (h = 0: impact)",
-        y_title=f"response of {_label(response)}",
-        title=f"{fig_no}: {_short(impulse)} → {_short(response)}"))
+    has_band = "lower" in f
+    lo, hi, clipped = irf_axis_range(f["response"], f["lower"] if has_band else None,
+                                     f["upper"] if has_band else None)
+
+    def build():
+        fig = P.line_band_figure(
+            f, x="h", y="response", lower="lower" if has_band else None,
+            upper="upper" if has_band else None, x_title="period after the shock (h = 0: impact)",
+            y_title=f"response of {_label(response)}",
+            title=f"{fig_no}: {_short(impulse)} → {_short(response)}")
+        fig.update_yaxes(range=[lo, hi])
+        return fig
+
+    fig = D.figure(k, "irf", (*sig, impulse, response, kind, fig_no, "scaled"), build)
     P.show_figure(fig, f"irf_{impulse}_{response}_{kind}", key=key)
     peak = int(f["response"].abs().idxmax())
-    band = " Shaded: 95% band." if "lower" in f else ""
+    band = " Shaded: 95% band." if has_band else ""
+    if clipped:
+        band += (" The band is far wider than the response and is cut at the plot's edges so the point estimate "
+                 f"stays readable (full band: {f['lower'].min():.3g} to {f['upper'].max():.3g}; see the coefficients).")
     st.caption(f"Response of {_label(response)} to a one-s.d. {kind} shock to {_label(impulse)}. "
                f"Impact {f['response'].iloc[0]:.4f}; peak {f['response'].iloc[peak]:.4f} at h = "
                f"{peak}; h = {int(f['h'].iloc[-1])}: {f['response'].iloc[-1]:.4f}.{band}")
 
 
+def stability_note(res) -> None:
+    """The stability verdict, shown right above the impulse responses it qualifies."""
+    stab = res.tests.get("stability", {})
+    if "stable" in stab:
+        (st.success if stab["stable"] else st.warning)(
+            f"{'Stable' if stab['stable'] else 'Not stable'}: largest companion root modulus "
+            f"{stab['max_modulus']:.4f}."
+            + ("" if stab["stable"] else " Responses grow with the horizon; the IRF and FEVD "
+               "do not settle, and the bands widen without bound."))
+
+
 def draw_fevd(k: str, sig: tuple, res, response: str, impulse: str, *,
-              title: str = "Table 5: variance decomposition", prefix: str = "") -> None:
+              title: str = "Variance decomposition", prefix: str = "") -> None:
     t = res.fevd_table(response)
     st.subheader(f"{title} of {_label(response)}")
     shares = [c for c in t.columns if c.endswith("%")]
     P.show_table(t.round(4), f"{prefix}table5_fevd_{response}", key=f"{prefix}fevd",
-                 caption="Period 1 is the impact period (the paper's 'Current'); S.E. is the "
-                         "forecast standard error; each row sums to 100%.")
+                 caption="Period 1 is the impact period; S.E. is the "
+                         "forecast standard error; each row's shares sum to 100%."
+                         + (" '% lo' and '% hi' are the 95% Monte Carlo band of each share."
+                            if any(str(c).endswith("% lo") for c in t.columns) else ""))
     fig = D.figure(k, f"{prefix}fevd", (*sig, response), lambda: P.stacked_bar_figure(
         t, x="period", columns=shares, x_title="period",
         y_title="share of forecast error variance (%)",
@@ -97,12 +125,7 @@ def draw_diagnostics(res) -> None:
     st.subheader("Lag selection and diagnostics")
     for n in res.notes:
         st.info(n, icon=":material/info:")
-    st.markdown(f"**VAR({res.lags})** on {res.nobs} observations.")
-    stab = res.tests.get("stability", {})
-    if "stable" in stab:
-        (st.success if stab["stable"] else st.warning)(
-            f"{'Stable' if stab['stable'] else 'Not stable'}: largest companion root modulus "
-            f"{stab['max_modulus']:.4f}.")
+    st.markdown(f"**VAR({res.lags})** on {res.nobs} observations (stability: above the impulse responses).")
     c1, c2 = st.columns(2)
     with c1:
         if res.lag_selection is not None:
@@ -142,7 +165,7 @@ def draw_diagnostics(res) -> None:
 # panel VAR across the cities (analysis.pvar)
 # ---------------------------------------------------------------------------------------------
 
-PVAR_DEFAULT = ("dig", "wfb", "wsb")  # the paper's DT, WFB, WSB, from the city-year indicators
+PVAR_DEFAULT = ("dig", "wfb", "wsb")  # the paper's DT, WFB, WSB: the default only when all are present
 PVAR_KEYS = ("city", "year")
 
 
@@ -156,7 +179,7 @@ def pvar_variables(k: str) -> list[str]:
 
 def pvar_ui(k: str) -> dict:
     have = pvar_variables(k)
-    default = [v for v in PVAR_DEFAULT if v in have] or have[:3]
+    default = list(PVAR_DEFAULT) if set(PVAR_DEFAULT) <= set(have) else have[:3]
     variables = st.multiselect("Variables, in Cholesky order (first = most exogenous)", have,
                                default=default, key="pvar_vars", format_func=_label)
     c1, c2, c3, c4, c5, c6 = st.columns(6)
@@ -178,33 +201,28 @@ def pvar_caveat(k: str, res) -> str:
     ind = D.indicators(k)
     n = ind["city"].nunique()
     t_per = int(ind.groupby("city")["year"].nunique().max())
+    ident = res.identification or {}
     return (f"**Estimator:** {res.estimator} — panel VAR({res.lags}) with city fixed effects "
             "removed by forward orthogonal deviations, lagged levels as instruments (Love & "
             "Zicchino 2006; Abrigo & Love 2016). **Caveat:** T = "
-            f"{t_per} years for each of N = {n} cities gives {res.nobs} transformed observations; "
-            "the estimator is consistent as N grows with T fixed, so with 14 cities its precision "
-            "is low, and no other Python library exists to cross-check it. Read the IRFs as "
-            "indicative, not as the paper's quarterly VAR.")
+            f"{t_per} years for each of N = {n} cities gives {res.nobs} transformed observations and "
+            f"{ident.get('moments', '?')} moment conditions for {ident.get('parameters', '?')} coefficients; "
+            "the estimator is consistent as N grows with T fixed, so with "
+            f"{res.n_entities} cities its precision is low, and no other Python library exists to "
+            "cross-check it. Read the IRFs as indicative.")
 
 
 def draw_pvar_diagnostics(res) -> None:
     st.subheader("Diagnostics")
     for n in res.notes:
         st.info(n, icon=":material/info:")
-    stab = res.tests.get("stability", {})
-    if "stable" in stab:
-        (st.success if stab["stable"] else st.warning)(
-            f"{'Stable' if stab['stable'] else 'Not stable'}: largest companion root modulus "
-            f"{stab['max_modulus']:.4f}."
-            + ("" if stab["stable"] else " Responses grow with the horizon; the IRF and FEVD "
-               "do not settle."))
     j = res.tests.get("hansen_j", {})
     if j.get("stat") is not None:
         st.markdown(f"**Hansen's J** {j['stat']:.3f} (df {j.get('df')}), p = "
                     f"{j.get('p_value', float('nan')):.4f}: H0 the instruments are valid.")
     elif j.get("reason"):
         st.caption(f"Hansen's J: {j['reason']}")
-    with st.expander("Coefficients (entity-clustered SE)"):
+    with st.expander("Coefficients (entity-clustered SE" + (", Windmeijer-corrected" if res.steps == 2 else "") + ")"):
         P.show_table(res.coefficients, "pvar_coefficients", key="pvar_coefs")
 
 
@@ -233,6 +251,7 @@ def panel_var_tab(k: str) -> None:
         if kind == "generalized" and m["bands"] == "mc":
             st.caption("Monte Carlo bands are drawn for the orthogonalized IRF.")
         sig = ("pvar", *m.values())
+        stability_note(res)
         a, b = st.columns(2)
         with a:
             draw_irf(k, sig, res, impulse, impulse, kind, "Panel VAR", "pvar_irf_own")
@@ -266,21 +285,28 @@ def var_tab(k: str) -> None:
                        "bootstrap for bands on the generalized IRF.")
         sig = (m["region"], m["variables"], m["log"], m["lags"], m["horizon"], m["bands"],
                m["reps"])
+        stability_note(res)
+        paper = paper_series(res)
         a, b = st.columns(2)
         with a:
-            draw_irf(k, sig, res, impulse, impulse, kind, "Figure 7", "irf_own")
+            draw_irf(k, sig, res, impulse, impulse, kind, "Figure 7" if paper else "Own response", "irf_own")
         with b:
-            draw_irf(k, sig, res, impulse, response, kind, "Figure 8", "irf_cross")
-        draw_fevd(k, sig, res, response, impulse)
+            draw_irf(k, sig, res, impulse, response, kind, "Figure 8" if paper else "Cross response", "irf_cross")
+        draw_fevd(k, sig, res, response, impulse,
+                  title="Table 5: variance decomposition" if paper else "Variance decomposition")
         draw_diagnostics(res)
 
 
+def paper_series(res) -> bool:
+    """The paper's numbering applies when the VAR is on the paper's DT, WFB, WSB."""
+    return {v.removeprefix("ln_") for v in res.variables} == {"dt", "wfb", "wsb"}
+
+
 def main() -> None:
-    C.header("Dynamics", "Figures 7-8 and Table 5: how a digital technology shock propagates to "
-               "the structure of the cultural industry (VAR), and the same question across the "
-               "cities (panel VAR).")
+    C.header("Dynamics", "How a shock to one indicator propagates to the others: a VAR on the regional "
+               "time series, and the same question across the cities (panel VAR).")
     k = C.require_data()
-    t1, t2 = st.tabs(["Time-series VAR (Figures 7-8, Table 5)", "Panel VAR across the cities"])
+    t1, t2 = st.tabs(["Time-series VAR", "Panel VAR across the cities"])
     with t1:
         var_tab(k)
     with t2:

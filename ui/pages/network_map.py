@@ -32,8 +32,14 @@ HOVER = ["out_degree", "in_degree", "degree", "betweenness", "closeness_out", "c
 # ---------------------------------------------------------------------------------------------
 
 
-def encoding_ui(nodes: pd.DataFrame, have_roles: bool) -> tuple[str, str]:
-    c1, c2 = st.columns(2)
+LABELS = {"name": "Name", "name_zh": "中文名 (Chinese name)", "both": "Both"}
+
+
+def encoding_ui(nodes: pd.DataFrame, have_roles: bool, have_zh: bool = False) -> tuple[str, str, str]:
+    c1, c2, c3 = st.columns([2, 2, 1])
+    labels = c3.selectbox("Labels", list(LABELS) if have_zh else ["name"], format_func=LABELS.get,
+                          key="map_labels", help="City labels on the map: the name, the Chinese "
+                          "name (name_zh of the cities file) or both.")
     size_options = [m for m in MEASURES if m in nodes.columns]
     size_by = c1.selectbox("Node size", size_options, index=0, format_func=MEASURES.get,
                            key="map_size")
@@ -41,7 +47,7 @@ def encoding_ui(nodes: pd.DataFrame, have_roles: bool) -> tuple[str, str]:
     colour_by = c2.selectbox("Node colour", colour_options, index=0,
                              format_func=lambda m: "Role" if m == "role" else MEASURES[m],
                              key="map_colour")
-    return size_by, colour_by
+    return size_by, colour_by, labels
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,8 +82,9 @@ def _hover_text(c: pd.DataFrame) -> np.ndarray:
 
 def map_figure(cities: pd.DataFrame, links: pd.DataFrame, nodes: pd.DataFrame, *,
                size_by: str, colour_by: str, roles: pd.DataFrame | None, title: str,
-               directed: bool = True) -> go.Figure:
-    """Cities at (lon, lat) on a plain canvas, arcs as arrows (width by weight)."""
+               directed: bool = True, labels: str = "name") -> go.Figure:
+    """Cities at (lon, lat) on a plain canvas, arcs as arrows (width by weight); labels placed
+    so that they do not overlap (:func:`label_positions`), in English, Chinese or both."""
     c = cities.dropna(subset=["lat", "lon"]).merge(nodes, on="name", how="left")
     if roles is not None and len(roles):
         c = c.merge(roles[["name", "role"]], on="name", how="left")
@@ -86,7 +93,11 @@ def map_figure(cities: pd.DataFrame, links: pd.DataFrame, nodes: pd.DataFrame, *
     lat0 = float(np.mean([p[1] for p in pos.values()])) if pos else 0.0
     kx = math.cos(math.radians(lat0))  # equirectangular: x spans shrink by cos(lat)
     span = max((c["lon"].max() - c["lon"].min()) * kx, c["lat"].max() - c["lat"].min(), 1e-6)
-    px_per_deg = 620 / span  # rough plot height in px per degree of latitude
+    pad = 0.08 * span
+    # pixels per degree of latitude: the plot area (about 580 px high in a 680 px figure, about
+    # 780 px wide on a laptop screen) holds the ranges plus padding at one scale (scaleanchor)
+    px_per_deg = min(580 / (c["lat"].max() - c["lat"].min() + 2 * pad),
+                     780 / ((c["lon"].max() - c["lon"].min()) * kx + 2 * pad))
 
     fig = P.figure()  # unvalidated: property forms below are explicit (see P.figure)
     arcs = links[links["source"].isin(pos) & links["target"].isin(pos)]
@@ -119,27 +130,31 @@ def map_figure(cities: pd.DataFrame, links: pd.DataFrame, nodes: pd.DataFrame, *
                                     color="rgba(80,90,110,0.8)"),
                         hoverinfo="skip", showlegend=False)
     hover = _hover_text(c)
-    common = dict(mode="markers+text", textposition="top center",
-                  textfont=dict(size=12, color="#262730"), hovertemplate="%{hovertext}<extra></extra>")
+    c = c.assign(label=P.label_text(c, labels).to_numpy())
+    xs = [(float(lon) - float(c["lon"].min())) * kx * px_per_deg for lon in c["lon"]]
+    ys = [(float(lat) - float(c["lat"].min())) * px_per_deg for lat in c["lat"]]
+    c["textposition"] = P.label_positions(xs, ys, [sizes[n] / 2 for n in c["name"]], list(c["label"]))
+    common = dict(mode="markers+text", textfont=dict(size=12, color="#262730"),
+                  hovertemplate="%{hovertext}<extra></extra>")
     if colour_by == "role" and "role" in c.columns:
         role_values = c["role"].fillna("unassigned").astype(str)
         for r in sorted(role_values.unique()):
             m = (role_values == r).to_numpy()
-            fig.add_scatter(x=c.loc[m, "lon"], y=c.loc[m, "lat"], name=r, text=c.loc[m, "name"],
-                            hovertext=hover[m],
+            fig.add_scatter(x=c.loc[m, "lon"], y=c.loc[m, "lat"], name=r, text=c.loc[m, "label"],
+                            textposition=list(c.loc[m, "textposition"]), hovertext=hover[m],
                             marker=dict(size=[sizes[n] for n in c.loc[m, "name"]],
                                         color=P.role_colour(r, role_values),
                                         line=dict(width=1.5, color="white")), **common)
     else:
         vals = pd.to_numeric(c.get(colour_by), errors="coerce")
-        fig.add_scatter(x=c["lon"], y=c["lat"], name="cities", text=c["name"], hovertext=hover,
+        fig.add_scatter(x=c["lon"], y=c["lat"], name="cities", text=c["label"],
+                        textposition=list(c["textposition"]), hovertext=hover,
                         marker=dict(size=[sizes[n] for n in c["name"]], color=vals,
                                     colorscale=P.SEQUENTIAL, showscale=True,
                                     colorbar=dict(title=dict(text=MEASURES.get(colour_by, colour_by),
                                                              side="right"), thickness=12),
                                     line=dict(width=1.5, color="#33415C")),
                         showlegend=False, **common)
-    pad = 0.08 * span
     fig.update_xaxes(range=[c["lon"].min() - pad / kx, c["lon"].max() + pad / kx],
                      showgrid=False, zeroline=False, title=dict(text="longitude (°E)"))
     fig.update_yaxes(range=[c["lat"].min() - pad, c["lat"].max() + pad], showgrid=False,
@@ -155,6 +170,20 @@ def map_figure(cities: pd.DataFrame, links: pd.DataFrame, nodes: pd.DataFrame, *
 # ---------------------------------------------------------------------------------------------
 
 
+def draw_network_metrics(g: dict, *, n_default: int, m_default: int, directed: bool) -> None:
+    """Cities, arcs (directed) or links (undirected), density, and reciprocity, which only means
+    something for a directed network (an undirected one would always show 1.000)."""
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Cities", int(g.get("nodes", g.get("n", n_default))))
+    m2.metric("Arcs" if directed else "Links (undirected)", int(g.get("arcs", g.get("m", m_default))))
+    m3.metric("Density", f"{g.get('density', float('nan')):.3f}")
+    if directed:
+        m4.metric("Reciprocity", f"{g.get('reciprocity', float('nan')):.3f}")
+    else:
+        m4.metric("Reciprocity", "–", help="An undirected network has no reciprocity: every link "
+                  "goes both ways.")
+
+
 def draw_city_map(k: str) -> None:
     method, year = C.network_ui(k, prefix="map")
     links = D.city_links(k, method, year)
@@ -163,17 +192,15 @@ def draw_city_map(k: str) -> None:
     roles = None
     with C.guard("Roles"):
         roles = D.city_roles(k, method, year)
-    size_by, colour_by = encoding_ui(nodes, roles is not None and len(roles) > 0)
-    g = report.graph
-    m1, m2, m3, m4 = st.columns(4)
-    m1.metric("Cities", int(g.get("n", len(nodes))))
-    m2.metric("Arcs", int(g.get("m", len(links))))
-    m3.metric("Density", f"{g.get('density', float('nan')):.3f}")
-    m4.metric("Reciprocity", f"{g.get('reciprocity', float('nan')):.3f}")
+    cities = D.cities(k)
+    have_zh = "name_zh" in cities.columns and cities["name_zh"].notna().any()
+    size_by, colour_by, labels = encoding_ui(nodes, roles is not None and len(roles) > 0, have_zh)
     directed = D.links_directed(k, method)
-    fig = D.figure(k, "city_map", (method, year, size_by, colour_by, roles is not None),
-                   lambda: map_figure(D.cities(k), links, nodes, size_by=size_by,
+    draw_network_metrics(report.graph, n_default=len(nodes), m_default=len(links), directed=directed)
+    fig = D.figure(k, "city_map", (method, year, size_by, colour_by, roles is not None, labels),
+                   lambda: map_figure(cities, links, nodes, size_by=size_by,
                                       colour_by=colour_by, roles=roles, directed=directed,
+                                      labels=labels,
                                       title=f"{method.capitalize()} network of cities, {year}"))
     P.show_figure(fig, f"figure1_{method}_{year}", key="city_map",
                   caption=("Cities at their coordinates (equirectangular, no map tiles). "
@@ -181,7 +208,7 @@ def draw_city_map(k: str) -> None:
                               "Undirected links (cooperation has no direction); ")
                            + "line width is proportional to the link weight. Hover a city for "
                            "its measures."))
-    with st.expander("Arcs of this network"):
+    with st.expander("Arcs of this network" if directed else "Links of this network"):
         P.show_table(links, f"links_{method}_{year}", key="map_links")
 
 
@@ -223,12 +250,19 @@ def draw_enterprise_view(k: str) -> None:
              for e in view["edges"].assign(
                  w=lambda f: f["weight"] / max(float(f["weight"].max()), 1e-9)).itertuples()]
     vg = VisualizationGraph(nodes=vnodes, relationships=vrels)
-    renderer = Renderer.WEB_GL if len(vnodes) > 500 else Renderer.CANVAS
+    # the canvas renderer draws an arrowhead on every relationship; WebGL draws none (and no
+    # captions), so an undirected network is drawn with WebGL, a large one too for speed
+    directed = D.enterprise_directed(k)
+    renderer = Renderer.WEB_GL if len(vnodes) > 500 or not directed else Renderer.CANVAS
     widget = vg.render_widget(layout=Layout.FORCE_DIRECTED, renderer=renderer, height="620px",
                               theme="light", max_allowed_nodes=max(10_000, len(vnodes)))
     # neo4j-viz's own Streamlit component (Components v2): the data travels as JSON, not
     # interpolated into HTML, and the JavaScript bundle is sent once per session
     display_widget(widget, key=f"ent_graph_{year}_{limit}")
+    st.caption(("Directed cooperation: arrows point from the citing to the cited enterprise."
+                if directed else "Undirected cooperation: lines without arrowheads.")
+               + (" Hover an enterprise for its name and city." if renderer == Renderer.WEB_GL
+                  else ""))
     if colour == "city" and cities_list:
         st.caption("Colours: " + " · ".join(
             f"<span style='color:{P.role_colour(ci, cities_list)}'>●</span> {ci}"

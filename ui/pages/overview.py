@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from cultnet.ui import data as D
 from cultnet.ui.pages import _common as C
+from cultnet.ui.pages import _specs as S
 
 LABELS = ["City", "Observation", "Enterprise", "Region", "Dataset"]
 RELS = ["LINKS", "COOPERATES", "OBSERVED", "LOCATED_IN"]
@@ -46,22 +46,24 @@ def dual_core(k: str) -> tuple[str, str]:
             f"({', '.join(f'{v:.3f}' for v in top['betweenness'])}; {100 * share:.1f}% of the total)")
 
 
-def strongest_driver(k: str) -> tuple[str, str]:
-    DRIVERS, DRIVER_LABELS = C.DRIVERS, C.DRIVER_LABELS
-    ind = D.indicators(k)
-    x = tuple(c for c in DRIVERS if c in ind.columns)
-    if "cul" not in ind.columns or not x:
-        return "n/a", "the indicators lack cul and its drivers"
-    # two-way FE (city and year effects): common shocks such as the 2020 dip would otherwise
-    # load onto whichever driver trends most
-    res = D.panel_fit(k, "cul", x, "twoway", "robust", True)
+def strongest_driver(k: str) -> tuple[str, str, str]:
+    """The Drivers page's default model (the same spec, the same cached fit), its largest slope."""
+    frame = D.model_frame(k, ())
+    spec = S.default_spec(frame)
+    if spec is None:
+        return "n/a", "the indicators need at least two numeric columns", "Strongest driver"
+    res = D.panel_model(k, spec.y, spec.x, spec.logs, spec.effects, spec.cov, spec.inference)
     coefs = res.coefficients.drop(index="const", errors="ignore")
     term = coefs["estimate"].idxmax()
     row = coefs.loc[term]
-    name = DRIVER_LABELS.get(term.removeprefix("ln_"), term)
-    return (name, f"largest elasticity of cultural income: {row['estimate']:.3f} "
-                  f"(p = {row['p_value']:.3f}; two-way fixed effects, clustered SE; within R² "
-                  f"{res.r2.get('within', float('nan')):.3f})")
+    base = term.removeprefix("ln_")
+    name = C.DRIVER_LABELS.get(base, term) if spec.preset else term
+    p = row["boot_p_value"] if res.bootstrapped else row["p_value"]
+    kind = "elasticity" if term.startswith("ln_") and res.y.startswith("ln_") else "coefficient"
+    title = "Strongest driver (Table 2)" if spec.preset else f"Strongest driver of {res.y}"
+    return (name, f"largest {kind} of {res.y}: {row['estimate']:.3f} ({'bootstrap ' if res.bootstrapped else ''}"
+                  f"p = {p:.3f}); the Drivers page's default model: {spec.describe()}; within R² "
+                  f"{res.r2.get('within', float('nan')):.3f}", title)
 
 
 def var_findings(k: str) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -93,27 +95,28 @@ def main() -> None:
             st.markdown(f":material/dataset: `{r.id}` {r.source} · {r.status} · loaded "
                         f"{str(r.loaded_at)[:16].replace('T', ' ')}{flag}")
     if not D.has_data(k):
-        st.info("The store is empty. Load the sample (simulated data for 14 Liaoning cities) or "
-                "your own files on the Data page.", icon=":material/database:")
+        st.info("The store is empty. Load your own region's files on the Data page, or the "
+                "simulated sample of the paper.", icon=":material/database:")
         st.page_link(C.PAGE_PATHS["data"], label="Go to Data", icon=":material/upload:")
         return
     draw_counts(k)
     st.subheader("Headline findings")
-    st.caption("Computed now from the loaded data with the paper's default choices; each card "
-               "links to the page where the choices can be changed.")
+    st.caption("Computed now from the loaded data with the default choices of the page each card "
+               "links to (the same model, stated on the card); change them there.")
     cols = st.columns(4)
+    paper = S.has_paper_table2(S.numeric_columns(D.indicators(k)))   # the paper's study: its numbering
     with cols[0]:
         with C.guard("Dual core"):
             v, t = dual_core(k)
-            _finding(st, "Dual core (Table 1)", v, t, "centrality")
+            _finding(st, "Dual core (Table 1)" if paper else "Dual core", v, t, "centrality")
     with cols[1]:
         with C.guard("Strongest driver"):
-            v, t = strongest_driver(k)
-            _finding(st, "Strongest driver (Table 2)", v, t, "drivers")
+            v, t, title = strongest_driver(k)
+            _finding(st, title, v, t, "drivers")
     with C.guard("VAR findings"):
         (pv, pt), (fv, ft) = var_findings(k)
-        _finding(cols[2], "IRF peak (Figure 8)", pv, pt, "dynamics")
-        _finding(cols[3], "FEVD share (Table 5)", fv, ft, "dynamics")
+        _finding(cols[2], "IRF peak (Figure 8)" if paper else "IRF peak", pv, pt, "dynamics")
+        _finding(cols[3], "FEVD share (Table 5)" if paper else "FEVD share", fv, ft, "dynamics")
 
 
 main()

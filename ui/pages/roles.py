@@ -20,7 +20,8 @@ def draw_roles(k: str, method: str, year: int) -> None:
     roles = D.city_roles(k, method, year)
     c1, c2 = st.columns([2, 3])
     with c1:
-        P.show_table(roles, f"city_roles_{method}_{year}", key="roles_table")
+        P.show_table(C.with_zh(roles, k, "name", C.zh_ui(k, key="roles_zh")),
+                     f"city_roles_{method}_{year}", key="roles_table")
         if getattr(roles, "attrs", {}).get("rule"):
             st.caption(roles.attrs["rule"])
     with c2:

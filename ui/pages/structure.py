@@ -130,7 +130,7 @@ def draw_years(k: str, method: str) -> None:
 
 def main() -> None:
     C.header("Structure", "Is the network a small world? Is its degree distribution heavy-tailed? "
-               "(Clauset-Shalizi-Newman fit; a network of 14 cities is too small to test, and "
+               "(Clauset-Shalizi-Newman fit; below 50 nodes a network is too small to test, and "
                "the page says so.)")
     k = C.require_data(need=("cities",))
     with C.guard("Structure"):
