@@ -53,7 +53,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from cultnet.errors import Problem, ValidationError
+from cultnet.errors import LOAD_INPUT, InputContext, Problem, ValidationError
 from cultnet.etl.cells import clean, numbers, number_hint, short
 from cultnet.model import NO_YEAR
 
@@ -76,14 +76,16 @@ TRIPLE_COMMENTS = ("#", "%")
 # public API
 # ---------------------------------------------------------------------------------------------
 
-def read_table(path: str | os.PathLike, *, sheet: str | None = None) -> pd.DataFrame:
+def read_table(path: str | os.PathLike, *, sheet: str | None = None,
+               context: InputContext = LOAD_INPUT) -> pd.DataFrame:
     """Read a CSV or XLSX table with a header row, all of it.
 
     Returns a frame with one column per header cell (values are strings, or ``None`` for empty
     cells; Excel numbers come back as their ``str``) and an int ``line`` column (unless the file
     has a column called ``line``: the line numbers are always the index). ``attrs`` holds
     ``file``, ``sha256``, ``encoding`` (text files) and ``delimiter`` / ``sheet``. Loads use
-    :class:`TableReader` instead, which hands the rows over in chunks.
+    :class:`TableReader` instead, which hands the rows over in chunks. ``context`` says how a
+    refusal is told (:func:`cultnet.errors.analysis_input` for a file an analysis reads).
 
     Raises
     ------
@@ -99,10 +101,13 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None) -> pd.DataF
     >>> df.to_dict("records"), df.attrs["delimiter"]
     ([{'name': 'Dalian', 'lat': '38.9', 'line': 2}], ';')
     """
-    t = TableReader(path, sheet=sheet)
-    frames = list(t.chunks())
+    try:
+        t = TableReader(path, sheet=sheet)
+        frames = list(t.chunks())
+    except ValidationError as e:
+        raise e.with_context(context) from None
     if t.problems:
-        raise ValidationError(t.problems)
+        raise ValidationError(t.problems, context=context)
     df = pd.concat(frames) if len(frames) > 1 else frames[0]
     if "line" not in df.columns:
         df = df.reset_index()
@@ -113,7 +118,7 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None) -> pd.DataF
 
 
 def read_edge_file(path: str | os.PathLike, fmt: str | None = None, *, directed: bool | None = None,
-                   sheet: str | None = None) -> tuple[pd.DataFrame, bool]:
+                   sheet: str | None = None, context: InputContext = LOAD_INPUT) -> tuple[pd.DataFrame, bool]:
     """Read an edge list in any supported format, all of it.
 
     Formats (``fmt``; inferred from the extension and content when ``None``):
@@ -129,7 +134,9 @@ def read_edge_file(path: str | os.PathLike, fmt: str | None = None, *, directed:
     Returns ``(edges, directed)``: ``edges`` has columns ``source``, ``target`` (str), ``weight``
     (float; NaN where the cell is empty), ``year`` (int, 0 when absent) and ``line``; weights and
     years that are not numbers raise, all of them at once. Duplicates are *not* merged here;
-    :func:`cultnet.etl.validate.sum_duplicate_edges` sums them (the paper's rule).
+    :func:`cultnet.etl.validate.sum_duplicate_edges` sums them (the paper's rule). ``context``
+    says how a refusal is told (``cultnet network --edges F`` passes
+    :func:`cultnet.errors.analysis_input`: "... in the analysis input; nothing was analysed").
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.txt"
@@ -138,10 +145,13 @@ def read_edge_file(path: str | os.PathLike, fmt: str | None = None, *, directed:
     >>> e[["source", "target", "weight", "line"]].values.tolist(), d
     ([['a', 'b', 2.0, 1], ['b', 'c', 1.0, 2]], False)
     """
-    r = EdgeReader(path, fmt, directed=directed, sheet=sheet)
-    frames = list(r.chunks())
+    try:
+        r = EdgeReader(path, fmt, directed=directed, sheet=sheet)
+        frames = list(r.chunks())
+    except ValidationError as e:
+        raise e.with_context(context) from None
     if r.problems:
-        raise ValidationError(r.problems)
+        raise ValidationError(r.problems, context=context)
     df = pd.concat(frames) if len(frames) > 1 else frames[0]
     df = df.drop(columns="weight_bad").reset_index()
     df = df[["source", "target", "weight", "year", "line"]]

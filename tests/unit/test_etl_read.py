@@ -297,7 +297,8 @@ def test_replacing_the_file_while_it_is_read_never_mixes_hash_and_data(tmp_path,
     name = "f.net" if role == "edges" else "f.csv"
     versions = {}
     for tag in ("A", "B"):
-        p = write(tmp_path / tag if (tmp_path / tag).mkdir() is None else tmp_path, name, make(tag))
+        (tmp_path / tag).mkdir()
+        p = write(tmp_path / tag, name, make(tag))
         b = validate_files(None, **{role: p})
         versions[tag] = (b.dataset_id, _parsed(b, role))
     assert versions["A"][0] != versions["B"][0]
@@ -427,3 +428,15 @@ def test_xlsx_formula_with_a_saved_value_is_read(tmp_path):
         for n, d in items.items():
             z.writestr(n, d)
     assert read_table(p)[["name", "x"]].values.tolist() == [["A", "2"]]
+
+
+def test_analysis_commands_can_tell_a_refusal_as_analysis_input(tmp_path):
+    from cultnet.errors import analysis_input
+
+    p = write(tmp_path, "e.csv", "source,target,weight\nA,B,often\n")
+    with pytest.raises(ValidationError) as e:
+        read_edge_file(p, context=analysis_input())
+    assert e.value.user_message.startswith("1 problem(s) found in the analysis input; nothing was analysed.")
+    with pytest.raises(ValidationError) as e:
+        read_table(write(tmp_path, "p.csv", "region,year\nA\n"), context=analysis_input({"city": "--entity"}))
+    assert "analysis input" in e.value.summary
