@@ -516,23 +516,6 @@ def _norm_keys(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out
 
 
-def _differ(a: Any, b: Any) -> bool:
-    if _missing(a) or _missing(b):
-        return False
-    fa, fb = _as_float(a), _as_float(b)
-    if fa is not None and fb is not None:
-        return not math.isclose(fa, fb, rel_tol=REL_TOL, abs_tol=0.0)
-    return str(a) != str(b)
-
-
-def _missing(x: Any) -> bool:
-    if x is None or x is pd.NA:
-        return True
-    if isinstance(x, float) and math.isnan(x):
-        return True
-    return False
-
-
 def _as_float(x: Any) -> float | None:
     if isinstance(x, bool):
         return None
@@ -568,9 +551,7 @@ def _value_conflicts(sd: StudyData, what: str, new: pd.DataFrame, keys: list[str
     for c in cols:
         a = merged[c].to_numpy(object)
         b = merged[f"{c}__old"].to_numpy(object)
-        for k in range(len(merged)):
-            if not _differ(a[k], b[k]):
-                continue
+        for k in np.flatnonzero(_differs(a, b)):
             key = tuple(merged[kk].iloc[k] for kk in keys)
             ds = merged["dataset"].iloc[k] if "dataset" in merged.columns else None
             where = (f"dataset {ds} of study {sd.name!r}" if ds else
@@ -581,6 +562,26 @@ def _value_conflicts(sd: StudyData, what: str, new: pd.DataFrame, keys: list[str
             else:
                 reason = f"{describe(key)}: {c} = {_show(a[k])} here but {_show(b[k])} in {where}; "
             f.add(merged["line"].iloc[k], c, reason + fix.format(ds=ds or "ID"))
+
+
+def _differs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Where two columns of values both hold a value and the values differ (numbers up to
+    :data:`REL_TOL`, text exactly). Vectorised: a study's indicators may have many rows."""
+    miss_a = pd.isna(pd.Series(a, dtype=object)).to_numpy()
+    miss_b = pd.isna(pd.Series(b, dtype=object)).to_numpy()
+    both = ~miss_a & ~miss_b
+    num_a = np.array([_as_float(x) for x in a], dtype=object)
+    num_b = np.array([_as_float(x) for x in b], dtype=object)
+    numeric = both & np.array([x is not None for x in num_a]) & np.array([x is not None for x in num_b])
+    out = np.zeros(len(a), dtype=bool)
+    if numeric.any():
+        fa = num_a[numeric].astype(np.float64)
+        fb = num_b[numeric].astype(np.float64)
+        out[numeric] = ~np.isclose(fa, fb, rtol=REL_TOL, atol=0.0)
+    text = both & ~numeric
+    if text.any():
+        out[text] = np.array([str(x) != str(y) for x, y in zip(a[text], b[text])], dtype=bool)
+    return out
 
 
 def _direction_conflicts(sd: StudyData, level: str, directed: bool, has_links: bool, f: v.FileProblems,

@@ -769,6 +769,11 @@ def _cell_str(v) -> str | None:
     return clean(v)
 
 
+def _formula_reason(ref: str, formula: str) -> str:
+    return (f"cell {ref} holds a formula (={formula[:60]}) without a saved value: open the workbook "
+            "in Excel or LibreOffice and save it (or paste the values) so that the value can be read")
+
+
 def _column_letter_index(ref: str) -> tuple[int, int]:
     """``"B3"`` -> ``(3, 2)`` (row, 1-based column)."""
     m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
@@ -834,11 +839,7 @@ class TableReader:
         for r, cells in sorted(formula_rows.items()):
             for col, ref, f in cells:
                 shown = header[col - 1] if 0 < col <= width else None
-                self.problems.append(Problem(
-                    name, r, shown,
-                    f"cell {ref} holds a formula (={f[:60]}) without a saved value: open the "
-                    "workbook in Excel or LibreOffice and save it (or paste the values) so that "
-                    "the value can be read"))
+                self.problems.append(Problem(name, r, shown, _formula_reason(ref, f)))
         lines: list[int] = []
         body: list[list] = []
         n_out = 0
@@ -1045,6 +1046,9 @@ class EdgeReader:
         else:
             meta, it = self._meta, self._rows
         self.attrs.update({k: v for k, v in meta.items() if k != "formulas"})
+        for ref, formula in (meta.get("formulas") or {}).items():
+            row, col = _column_letter_index(ref)
+            self.problems.append(Problem(name, row, str(col), _formula_reason(ref, formula)))
         first = next(it, None)
         if first is None:
             raise ValidationError([Problem(name, None, None, "the file is empty")])
