@@ -15,12 +15,22 @@ Supported
     - ``*Arcslist`` / ``*Edgeslist`` lines ``i j k ...`` (arcs/edges i->j, i->k, weight 1).
     - ``*Matrix``: n rows of n numbers, one row per line; a non-zero cell (i, j) is an arc
       i -> j with that weight.
-    - comments (``%``), blank lines, CRLF, section names in any case.
+    - comments (``%``), blank lines, CRLF, section names in any case. Lines end at ``\\n``,
+      ``\\r\\n`` or ``\\r`` (U+2028 or U+0085 in a comment or a quoted label do not end a line).
 
 Directedness
     A network is directed when it has any arcs (``*Arcs``, ``*Arcslist``, ``*Matrix``). Edges of a
     directed network become two arcs, one each way, with the edge's weight. ``directed=False``
     reads arcs as edges; ``directed=True`` turns every edge into two arcs.
+
+Cost follows the file's size
+    A declared count ``*Vertices n`` is refused at once when the file cannot describe that many
+    vertices: ``n`` may be at most ``max(IMPLICIT_VERTICES, size // 2)`` for a file of ``size``
+    bytes (a listed vertex, or a vertex's first mention on an arc line, takes at least two
+    bytes: a digit and a separator). Vertices that the file never lists nor mentions (implicit
+    isolates, as igraph writes unnamed graphs) are accepted up to :data:`IMPLICIT_VERTICES`.
+    Label checks are linear (dictionaries). Numbers are ASCII digits (``*Vertices ²`` is a clear
+    error).
 
 Errors (all collected, each with its line): vertex id out of range, vertex lines beyond the
 declared count, duplicate vertex ids or labels, non-numeric weights, lines too short, text before
@@ -29,19 +39,26 @@ declared count, duplicate vertex ids or labels, non-numeric weights, lines too s
 
 from __future__ import annotations
 
-import math
 import re
+from array import array
 from pathlib import Path
+from typing import Iterator
 
+import numpy as np
 import pandas as pd
 
 from cultnet.errors import Problem, ValidationError
-from cultnet.etl.read import read_text
+from cultnet.etl.cells import number_hint
+
+#: Vertices a file may declare without listing or mentioning them (implicit isolates).
+IMPLICIT_VERTICES = 100_000
+MAX_PROBLEMS = 200
 
 # Pajek arc/edge attribute keywords (Pajek manual, "Arc/edge description")
 EDGE_KEYWORDS = {"w", "c", "p", "s", "a", "ap", "l", "lp", "lr", "lphi", "lc", "la", "lx",
                  "fos", "font", "h1", "h2", "a1", "k1", "k2", "ap1", "ap2"}
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+_ASCII_INT = re.compile(r"[0-9]+")
 _SECTIONS = {"*arcs": "arcs", "*edges": "edges", "*arcslist": "arcslist",
              "*edgeslist": "edgeslist", "*matrix": "matrix"}
 _UNSUPPORTED = ("*partition", "*vector", "*cluster", "*permutation", "*hierarchy")
@@ -61,9 +78,25 @@ def read_pajek(path: str | Path, *, directed: bool | None = None) -> tuple[pd.Da
     >>> e[["source", "target", "weight"]].values.tolist(), d
     ([['A', 'B', 1.0], ['A', '3', 1.0], ['B', '3', 4.0], ['3', 'B', 4.0]], True)
     """
-    path = Path(path)
-    name = path.name
-    text, _enc = read_text(path)
+    from cultnet.etl.read import Source, text_lines
+
+    src = Source(path)
+    df, is_directed, vertices = parse_pajek(text_lines(src), src, directed=directed)
+    df = df.drop(columns="weight_bad").reset_index()[["source", "target", "weight", "year", "line"]]
+    df.attrs.update({"file": src.name, "encoding": src.encoding, "vertices": vertices,
+                     "sha256": src.sha256})
+    return df, is_directed
+
+
+def parse_pajek(lines: Iterator[str], src, *, directed: bool | None = None
+                ) -> tuple[pd.DataFrame, bool, list[str]]:
+    """Parse the decoded lines of a Pajek file (``src`` names it and gives its size).
+
+    Returns ``(edges, directed, vertex labels)``; ``edges`` is indexed by line with columns
+    ``source``, ``target``, ``weight``, ``year`` (0) and ``weight_bad`` (False). Raises
+    ValidationError with every problem (at most :data:`MAX_PROBLEMS`)."""
+    name = src.name
+    size = int(getattr(src, "size", 0) or 0)
     problems: list[Problem] = []
 
     def bad(line: int, reason: str, column: str | None = None) -> None:
@@ -73,14 +106,16 @@ def read_pajek(path: str | Path, *, directed: bool | None = None) -> tuple[pd.Da
     labels: dict[int, str] = {}
     label_line: dict[str, int] = {}
     section: str | None = None
-    rel: list[tuple[int, int, float, bool, int]] = []  # (i, j, w, is_arc, line)
+    ri, rj, rarc, rline = array("q"), array("q"), array("b"), array("q")
+    rw = array("d")
     matrix_row = 0
+    broken = False
 
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(lines, 1):
         s = raw.strip()
         if not s or s.startswith("%"):
             continue
-        if len(problems) > 200:
+        if len(problems) > MAX_PROBLEMS:
             break
         if s.startswith("*"):
             key = s.split()[0].lower()
@@ -93,25 +128,36 @@ def read_pajek(path: str | Path, *, directed: bool | None = None) -> tuple[pd.Da
                     bad(lineno, "a second *Vertices section: one network per file")
                     section = "skip"
                     continue
-                if len(parts) < 2 or not parts[1].isdigit():
-                    bad(lineno, f"*Vertices needs a vertex count, found {s!r}")
+                if len(parts) < 2 or not _ASCII_INT.fullmatch(parts[1]):
+                    what = (f"{parts[1]!r} is not a count written in ASCII digits 0-9"
+                            if len(parts) >= 2 and any(ch.isdigit() and not ch.isascii() for ch in parts[1])
+                            else f"found {s!r}")
+                    bad(lineno, f"*Vertices needs a vertex count, {what}")
                     section = "skip"
                     n = 0
+                    broken = True  # the rest cannot be checked against a count
                     continue
+                n = int(parts[1])
+                bound = max(IMPLICIT_VERTICES, size // 2)
                 if len(parts) >= 3:
                     bad(lineno, f"two-mode network (*Vertices {parts[1]} {parts[2]}) is not "
                                 "supported: give a one-mode network")
                     section = "skip"
-                    n = int(parts[1])
+                    n = n if n <= bound else 0
                     continue
-                n = int(parts[1])
+                if n > bound:
+                    bad(lineno, f"*Vertices {n:,} declares more vertices than a file of {size:,} bytes "
+                                f"can describe (at most {bound:,}: a listed or mentioned vertex takes at "
+                                f"least 2 bytes; up to {IMPLICIT_VERTICES:,} may be implicit): "
+                                "a wrong count, or a truncated file?")
+                    raise ValidationError(problems)
                 section = "vertices"
                 continue
             if key in _SECTIONS:
                 if n is None:
                     bad(lineno, f"{s.split()[0]} before *Vertices: not a Pajek .net network")
                     break
-                section = _SECTIONS[key]
+                section = "skip" if broken else _SECTIONS[key]
                 matrix_row = 0
                 continue
             if key in _UNSUPPORTED:
@@ -136,7 +182,7 @@ def read_pajek(path: str | Path, *, directed: bool | None = None) -> tuple[pd.Da
         if section == "vertices":
             vid = _int(tokens[0])
             if vid is None:
-                bad(lineno, f"vertex id {tokens[0]!r} is not an integer")
+                bad(lineno, f"vertex id {tokens[0]!r} is not an integer{_digits_hint(tokens[0])}")
                 continue
             if not 1 <= vid <= n:
                 bad(lineno, f"vertex id {vid} out of range 1..{n} (*Vertices says {n}): "
@@ -165,17 +211,15 @@ def read_pajek(path: str | Path, *, directed: bool | None = None) -> tuple[pd.Da
             if len(tokens) > 2 and tokens[2].lower() not in EDGE_KEYWORDS:
                 w = _float(tokens[2])
                 if w is None:
-                    bad(lineno, f"weight {tokens[2]!r} is not a number", "3")
+                    bad(lineno, f"weight {tokens[2]!r} is not a number{number_hint(tokens[2])}", "3")
                     continue
-            rel.append((ij[0], ij[1], w, section == "arcs", lineno))
+            ri.append(ij[0]), rj.append(ij[1]), rw.append(w), rarc.append(section == "arcs"), rline.append(lineno)
         elif section in ("arcslist", "edgeslist"):
             ids = [_vertex(t, n, lineno, bad) for t in tokens]
             if None in ids:
                 continue
-            if len(ids) < 2:
-                continue  # a vertex with no neighbours
-            for j in ids[1:]:
-                rel.append((ids[0], j, 1.0, section == "arcslist", lineno))
+            for j in ids[1:]:  # a line with one id: a vertex with no neighbours
+                ri.append(ids[0]), rj.append(j), rw.append(1.0), rarc.append(section == "arcslist"), rline.append(lineno)
         elif section == "matrix":
             matrix_row += 1
             if matrix_row > n:
@@ -183,39 +227,68 @@ def read_pajek(path: str | Path, *, directed: bool | None = None) -> tuple[pd.Da
                 continue
             vals = [_float(t) for t in tokens]
             if len(vals) != n or None in vals:
-                bad(lineno, f"*Matrix row {matrix_row} must hold {n} numbers, found {s!r}")
+                bad(lineno, f"*Matrix row {matrix_row} must hold {n} numbers, found {s[:60]!r}")
                 continue
             for j, v in enumerate(vals, 1):
                 if v != 0:
-                    rel.append((matrix_row, j, v, True, lineno))
+                    ri.append(matrix_row), rj.append(j), rw.append(v), rarc.append(True), rline.append(lineno)
 
     if n is None and not problems:
         bad(1, "no *Vertices line: not a Pajek .net file")
     if problems:
         raise ValidationError(problems)
     assert n is not None
-    names = [labels.get(i, str(i)) for i in range(1, n + 1)]
-    clash = {x for x in names if names.count(x) > 1} if len(set(names)) < len(names) else set()
-    if clash:
-        c = sorted(clash)[0]
-        raise ValidationError([Problem(name, label_line.get(c), None,
-                                       f"vertex label {c!r} is also the number of an unlisted vertex; "
-                                       "labels must be unique")])
-    is_directed = any(r[3] for r in rel) if directed is None else bool(directed)
-    out = []
-    for i, j, w, arc, line in rel:
-        out.append((names[i - 1], names[j - 1], w, line))
-        if is_directed and not arc and i != j:
-            out.append((names[j - 1], names[i - 1], w, line))
-    df = pd.DataFrame({
-        "source": pd.Series([o[0] for o in out], dtype=object),
-        "target": pd.Series([o[1] for o in out], dtype=object),
-        "weight": pd.Series([o[2] for o in out], dtype="float64"),
-        "year": pd.Series([0] * len(out), dtype="int64"),
-        "line": pd.Series([o[3] for o in out], dtype="int64"),
-    })
-    df.attrs.update({"file": name, "encoding": _enc, "vertices": names})
-    return df, is_directed
+    i = np.frombuffer(ri, dtype=np.int64) if len(ri) else np.zeros(0, np.int64)
+    j = np.frombuffer(rj, dtype=np.int64) if len(rj) else np.zeros(0, np.int64)
+    # implicit vertices: neither listed nor on any arc/edge line
+    mentioned = np.union1d(np.unique(i), np.unique(j))
+    known = len(np.union1d(mentioned, np.fromiter(labels, dtype=np.int64, count=len(labels))))
+    implicit = n - known
+    if implicit > IMPLICIT_VERTICES:
+        raise ValidationError([Problem(
+            name, None, None,
+            f"*Vertices {n:,} but only {known:,} vertices are listed or on an arc/edge line: "
+            f"{implicit:,} implicit isolated vertices, above the limit of {IMPLICIT_VERTICES:,} "
+            "(a wrong count?); list the vertices or correct the count")])
+    _label_clashes(labels, label_line, n, name)
+    names = [labels.get(k) or str(k) for k in range(1, n + 1)]
+    w = np.frombuffer(rw, dtype=np.float64) if len(rw) else np.zeros(0)
+    arc = np.frombuffer(rarc, dtype=np.int8).astype(bool) if len(rarc) else np.zeros(0, bool)
+    line = np.frombuffer(rline, dtype=np.int64) if len(rline) else np.zeros(0, np.int64)
+    is_directed = bool(arc.any()) if directed is None else bool(directed)
+    # each edge of a directed network is followed by its reverse arc
+    twice = (~arc & (i != j)) if is_directed else np.zeros(len(i), bool)
+    counts = 1 + twice.astype(np.int64)
+    idx = np.repeat(np.arange(len(i)), counts)
+    rev = np.zeros(len(idx), bool)
+    if twice.any():
+        rev[(np.cumsum(counts) - 1)[twice]] = True
+    lab = np.asarray(names, dtype=object)
+    src_ids = np.where(rev, j[idx], i[idx]) - 1
+    dst_ids = np.where(rev, i[idx], j[idx]) - 1
+    index = pd.Index(line[idx], name="line")
+    df = pd.DataFrame({"source": pd.Series(lab[src_ids], dtype=object, index=index),
+                       "target": pd.Series(lab[dst_ids], dtype=object, index=index),
+                       "weight": w[idx], "year": np.zeros(len(idx), np.int64),
+                       "weight_bad": np.zeros(len(idx), bool)}, index=index)
+    return df, is_directed, names
+
+
+def _label_clashes(labels: dict[int, str], label_line: dict[str, int], n: int, name: str) -> None:
+    """A listed label that is the number of an unlisted vertex (which is labelled by its
+    number) names two vertices. Linear in the number of listed vertices."""
+    clashes = []
+    for vid, label in labels.items():
+        if _ASCII_INT.fullmatch(label) and label == str(int(label)):
+            k = int(label)
+            if k != vid and 1 <= k <= n and k not in labels:
+                clashes.append(label)
+    if clashes:
+        clashes.sort(key=lambda x: label_line[x])
+        problems = [Problem(name, label_line[c], None,
+                            f"vertex label {c!r} is also the number of an unlisted vertex; "
+                            "labels must be unique") for c in clashes[:MAX_PROBLEMS]]
+        raise ValidationError(problems)
 
 
 def _tokens(s: str) -> tuple[list[str], str | None]:
@@ -225,21 +298,27 @@ def _tokens(s: str) -> tuple[list[str], str | None]:
 
 
 def _int(t: str) -> int | None:
-    return int(t) if re.fullmatch(r"\d+", t) else None
+    return int(t) if _ASCII_INT.fullmatch(t) else None
+
+
+def _digits_hint(t: str) -> str:
+    return " (ASCII digits 0-9)" if any(ch.isdigit() for ch in t) and not t.isascii() else ""
 
 
 def _float(t: str) -> float | None:
+    if not t.isascii() or "_" in t:
+        return None
     try:
         v = float(t)
     except ValueError:
         return None
-    return v if not math.isnan(v) else v
+    return v  # NaN is reported by validation ("weight is NaN or missing")
 
 
 def _vertex(t: str, n: int, lineno: int, bad) -> int | None:
     v = _int(t)
     if v is None:
-        bad(lineno, f"vertex id {t!r} is not an integer")
+        bad(lineno, f"vertex id {t!r} is not an integer{_digits_hint(t)}")
         return None
     if not 1 <= v <= n:
         bad(lineno, f"vertex id {v} out of range 1..{n}")

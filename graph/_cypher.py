@@ -22,6 +22,7 @@ import pandas as pd
 
 from cultnet.errors import CultnetError
 from cultnet.model import NO_YEAR, Bundle
+from cultnet.names import BOOKKEEPING
 
 QUERY_DIR = Path(__file__).with_name("queries")
 
@@ -56,8 +57,9 @@ class Label(str, Enum):
     META = "Meta"
 
 
-#: Properties the store adds for its own bookkeeping; reads for analysis drop them.
-BOOKKEEPING = ("dataset", "datasets", "key", "study", "provenance")
+#: BOOKKEEPING (imported from cultnet/names.py): properties the store adds for its own
+#: bookkeeping; reads for analysis drop them. One list, shared with etl, which refuses these
+#: names as column names.
 
 #: Columns of ``datasets()`` (then ``error`` and ``edge_sets``).
 DATASET_COLUMNS = ["id", "study", "source", "sha256", "loaded_at", "status", "simulated"]

@@ -8,6 +8,7 @@ lists them.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -110,6 +111,30 @@ BAD_FILES: dict[str, str | bytes] = {
     "pajek_unterminated_quote.net": '*Vertices 2\n1 "Shenyang\n2 "Dalian"\n*Arcs\n1 2\n',
     "pajek_no_vertices.net": "*Arcs\n1 2 1\n",
     "pajek_partition.net": '*Vertices 2\n1 "Shenyang"\n2 "Dalian"\n*Partition\n1\n2\n',
+    # issue 11 item 2: reserved and unsafe property names (a column may not forge provenance)
+    "col_reserved_datasets.csv": "name,lat,lon,datasets\nTieling,42.29,123.84,ds-0000000000000000\n",
+    "col_reserved_key.csv": "city,year,culture_output,key\nShenyang,2017,1.0,city|Shenyang|2017\n",
+    "col_reserved_study.csv": "id,name,city,study\nE30,Alpha,Shenyang,other\n",
+    "col_reserved_prefix.csv": "name,lat,lon,sna_degree,_hidden\nTieling,42.29,123.84,3,x\n",
+    "col_backtick.csv": "region,period,`share`\nLiaoning,2015Q1,3.1\n",
+    # issue 11 item 6: formula-like values with a - or + prefix
+    "inj_minus_cmd.csv": "id,name,city\n-2+cmd|' /C calc'!A0,Alpha,Shenyang\n",
+    # issue 11 item 9: tiny files, unbounded cost
+    "pajek_huge_count.net": "*Vertices 3000000000\n*Arcs\n1 2\n",
+    "pajek_superscript_count.net": "*Vertices \u00b2\n*Arcs\n1 2\n",
+    "pajek_arabic_digits.net": '*Vertices 2\n1 "Shenyang"\n\u0662 "Dalian"\n*Arcs\n1 2 \u0663\n',
+    # issue 11 "smaller ones": look-alike names, aliases, name_zh taking over a name, Pajek lines
+    "val_zero_width_name.csv": "name,lat,lon\nTieling,42.29,123.84\nTie\u200bling,42.29,123.84\n",
+    "val_bidi_override.csv": "id,name,city\nE31,\u202eAlpha,Shenyang\n",
+    "val_c1_control.csv": "name,lat,lon\nChao\u0085yang,41.57,120.45\n",
+    "dup_nfd_nfc.csv": "name,lat,lon\nZu\u0308rich,47.37,8.54\nZ\u00fcrich,47.37,8.54\n",
+    "dup_name_zh_is_name.csv": "name,name_zh,lat,lon\nTieling,\u94c1\u5cad,42.29,123.84\n\u94c1\u5cad,Tieling,42.29,123.84\n",
+    "col_ambiguous_lat.csv": "name,lat,latitude,lon\nTieling,42.29,42.3,123.84\n",
+    "col_ambiguous_source.csv": "source,from,target,weight\nShenyang,Dalian,Anshan,1\n",
+    "pajek_line_separator.net": '% a comment with a line separator \u2028 and a NEL \u0085 inside\n*Vertices 3\n'
+                               '1 "Shen\u2029yang"\n2 "Dalian"\n3 "Anshan"\n*Arcs\n2 3 1\n1 2 1\n',
+    # issue 15 item 4: every problem of a file in one pass
+    "edge_bad_weight_and_unknown_city.csv": "source,target,weight\nShenyang,Dalian,often\nShenyang,Atlantis,2\n",
 }
 
 
@@ -153,6 +178,13 @@ def write_xlsx() -> None:
     ws.append(["Chaoyang", 41.57, 120.45])
     ws.append(["Panjin", 95.0, 122.07])
     wb.save(BAD / "xlsx_lat_row5.xlsx")
+    # a formula cell without a saved value (openpyxl writes formulas without one)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["city", "year", "culture_output"])
+    ws.append(["Shenyang", 2017, 1.5])
+    ws.append(["Dalian", 2017, "=B2*2"])
+    wb.save(BAD / "xlsx_formula_no_value.xlsx")
     # good workbook (several sheets, pick with --sheet)
     wb = openpyxl.Workbook()
     wb.active.title = "readme"
@@ -167,11 +199,15 @@ def write_xlsx() -> None:
 
 
 def _normalize_zip(p: Path) -> None:
-    """Fixed timestamps so that regenerating gives the same bytes."""
+    """Fixed timestamps (zip entries and the workbook's created/modified properties) so that
+    regenerating gives the same bytes."""
     if p.name == "not_a_zip.xlsx":
         return
     with zipfile.ZipFile(p) as z:
         items = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    stamp = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+    items = [(n, stamp.sub(rb"\g<1>2020-01-01T00:00:00Z\g<2>", d) if n == "docProps/core.xml" else d)
+             for n, d in items]
     with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in items:
             z.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data,

@@ -116,11 +116,46 @@ CASES = [
     Case("pajek_unterminated_quote.net", "edges", "pajek_unterminated_quote.net:2", "unterminated double quote"),
     Case("pajek_no_vertices.net", "edges", "pajek_no_vertices.net:1", "*Arcs before *Vertices"),
     Case("pajek_partition.net", "edges", "pajek_partition.net:4", "*Partition sections"),
+    # issue 11 item 2: reserved and unsafe property names, refused naming file and column
+    Case("col_reserved_datasets.csv", "cities", "col_reserved_datasets.csv:1:datasets", "column 'datasets' is reserved: the store uses it"),
+    Case("col_reserved_key.csv", "indicators", "col_reserved_key.csv:1:key", "column 'key' is reserved"),
+    Case("col_reserved_study.csv", "enterprises", "col_reserved_study.csv:1:study", "column 'study' is reserved"),
+    Case("col_reserved_prefix.csv", "cities", "col_reserved_prefix.csv:1:sna_degree", "starts with 'sna_', which is reserved"),
+    Case("col_reserved_prefix.csv", "cities", "col_reserved_prefix.csv:1:_hidden", "starts with '_', which is reserved"),
+    Case("col_backtick.csv", "series", "col_backtick.csv:1:`share`", "holds a backtick; rename it, e.g. 'share'"),
+    # issue 11 item 6: - and + prefixes followed by a non-number
+    Case("inj_minus_cmd.csv", "enterprises", "inj_minus_cmd.csv:2:id", "looks like a spreadsheet formula"),
+    # issue 11 item 9: declared counts the file cannot hold, non-ASCII digits
+    Case("pajek_huge_count.net", "edges", "pajek_huge_count.net:1", "*Vertices 3,000,000,000 declares more vertices than a file of 31 bytes can describe"),
+    Case("pajek_superscript_count.net", "edges", "pajek_superscript_count.net:1", "'²' is not a count written in ASCII digits 0-9"),
+    Case("pajek_arabic_digits.net", "edges", "pajek_arabic_digits.net:5:3", "weight '٣' is not a number (digits must be ASCII 0-9: write '3')"),
+    # issue 11 smaller ones
+    Case("val_zero_width_name.csv", "cities", "val_zero_width_name.csv:3:name", "U+200B (ZERO WIDTH SPACE)"),
+    Case("val_bidi_override.csv", "enterprises", "val_bidi_override.csv:2:name", "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    Case("val_c1_control.csv", "cities", "val_c1_control.csv:2:name", "U+0085 (a C1 control character)"),
+    Case("dup_nfd_nfc.csv", "cities", "dup_nfd_nfc.csv:3:name", "duplicate city 'Zürich' (first on line 2)"),
+    Case("dup_name_zh_is_name.csv", "cities", "dup_name_zh_is_name.csv:2:name_zh", "name_zh '铁岭' of city 'Tieling' is the name of another city (line 3)"),
+    Case("col_ambiguous_lat.csv", "cities", "col_ambiguous_lat.csv:1:latitude", "columns 'lat' and 'latitude' both mean 'lat'"),
+    Case("col_ambiguous_source.csv", "edges", "col_ambiguous_source.csv:1:from", "columns 'source' and 'from' both mean 'source'"),
+    Case("xlsx_formula_no_value.xlsx", "indicators", "xlsx_formula_no_value.xlsx:3:culture_output", "cell C3 holds a formula (=B2*2) without a saved value"),
+    Case("pajek_line_separator.net", "edges", "pajek_line_separator.net:8:1", "U+2029 (PARAGRAPH SEPARATOR)"),
+    # issue 15 item 4: the weight and the unknown city, in one pass
+    Case("edge_bad_weight_and_unknown_city.csv", "edges", "edge_bad_weight_and_unknown_city.csv:2:weight", "weight 'often' is not a number"),
+    Case("edge_bad_weight_and_unknown_city.csv", "edges", "edge_bad_weight_and_unknown_city.csv:3:target", "unknown city 'Atlantis'"),
     # generated at test time
     Case("gen:big_200mb.csv", "cities", "big_200mb.csv", "file is 200.0 MB, above the limit of 100 MB"),
     Case("gen:bomb_ratio.xlsx", "cities", "bomb_ratio.xlsx", "zip bomb?"),
     Case("gen:bomb_declared.xlsx", "cities", "bomb_declared.xlsx", "xlsx would inflate to 3815 MB, above the limit of 200 MB"),
+    Case("gen:pajek_40k_labels.net", "edges", "pajek_40k_labels.net:2", "vertex label '20001' is also the number of an unlisted vertex"),
+    Case("gen:pajek_implicit.net", "edges", "pajek_implicit.net", "implicit isolated vertices, above the limit of 100,000"),
+    Case("gen:wide_1e6_columns.csv", "cities", "wide_1e6_columns.csv:1", "the header has 1,000,000 columns, above the limit of 1,000"),
 ]
+
+#: Small hostile files of issue 11 item 9 (and siblings): each is refused within a fixed budget.
+HOSTILE = ["pajek_huge_count.net", "pajek_superscript_count.net", "gen:pajek_40k_labels.net",
+           "gen:pajek_implicit.net", "gen:wide_1e6_columns.csv"]
+HOSTILE_SECONDS = 5.0  # measured 0.02-0.9 s on a 2-core machine under load 12 (before: 41 s to > 12 min)
+HOSTILE_RSS_SLACK_MB = 120  # above a process refusing a 3-line file (before: 7.8 GB killed, 3.5 GB, 0.7 GB)
 
 
 # -- generated files -------------------------------------------------------------------------
@@ -176,8 +211,39 @@ def make_bomb_declared(path: Path) -> Path:
     return path
 
 
+def make_label_clashes(path: Path, n: int = 20_000) -> Path:
+    """40k vertices: each of the 20k listed labels is the number of an unlisted vertex (the
+    red team's quadratic case: 23 s at 40k)."""
+    with open(path, "w") as f:
+        f.write(f"*Vertices {2 * n}\n")
+        for i in range(1, n + 1):
+            f.write(f'{i} "{n + i}"\n')
+        f.write("*Arcs\n1 2\n")
+    return path
+
+
+def make_implicit(path: Path) -> Path:
+    """A count the file's size allows (300,000 <= 800 KB / 2) but whose vertices appear nowhere:
+    300,000 implicit isolates, padded with comments."""
+    with open(path, "w") as f:
+        f.write("*Vertices 300000\n")
+        for _ in range(10_000):
+            f.write("%" + "x" * 79 + "\n")
+        f.write("*Arcs\n1 2\n")
+    return path
+
+
+def make_wide(path: Path, n: int = 1_000_000) -> Path:
+    """A 10 MB CSV with 10^6 columns (the red team's: minutes and 2.7 GB)."""
+    with open(path, "w") as f:
+        f.write(",".join(f"c{i}" for i in range(n)) + "\n")
+        f.write(",".join("1" for _ in range(n)) + "\n")
+    return path
+
+
 GENERATORS = {"big_200mb.csv": make_big, "bomb_ratio.xlsx": make_bomb_ratio,
-              "bomb_declared.xlsx": make_bomb_declared}
+              "bomb_declared.xlsx": make_bomb_declared, "pajek_40k_labels.net": make_label_clashes,
+              "pajek_implicit.net": make_implicit, "wide_1e6_columns.csv": make_wide}
 
 
 @pytest.fixture(scope="module")
@@ -325,3 +391,73 @@ def test_memory_stays_bounded_for_big_file_and_zip_bomb(gen_dir, store_env, reco
         assert rss < RSS_MAX_MB, (name, rss)
     record_property("peak_rss_mb", results)
     print("peak RSS (MB):", results)
+
+
+_BUDGET_CHILD = """
+import sys, time
+from cultnet.errors import ValidationError
+from cultnet.etl.load import validate_files
+role, path = sys.argv[1], sys.argv[2]
+t = time.perf_counter()
+try:
+    validate_files(None, **{role: path})
+    print("accepted")
+except ValidationError as e:
+    print(f"{time.perf_counter() - t:.3f}")
+    print("\\n".join(str(p) for p in e.problems[:5]))
+"""
+
+
+def _run_budgeted(role: str, path: Path, max_gb: float = 3.0, timeout: float = 120) -> tuple[int, str, float]:
+    """Validate one file in a fresh Python process under an address-space limit (so that a
+    regression cannot take the machine's memory) and a timeout; returns (exit code, output,
+    peak RSS MB). The output's first line is the validation's own time (imports excluded)."""
+    import resource
+    import time
+
+    def limit() -> None:
+        lim = int(max_gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (lim, lim))
+
+    env = dict(os.environ)
+    env.pop("CULTNET_MAX_FILE_MB", None)
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        p = subprocess.Popen([sys.executable, "-c", _BUDGET_CHILD, role, str(path)], cwd=ROOT, env=env,
+                             stdout=out, stderr=subprocess.STDOUT, preexec_fn=limit)
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - t0 > timeout:
+                p.kill()
+                _, status, usage = os.wait4(p.pid, 0)
+                break
+            time.sleep(0.02)
+        p.returncode = code = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    return code, text, usage.ru_maxrss / 1024
+
+
+@pytest.mark.slow
+def test_hostile_small_files_cost_follows_size(gen_dir, record_property):
+    """Issue 11 item 9: each hostile file is refused, with its reason, within a fixed budget of
+    time (the validation's own, imports excluded) and of memory (peak RSS above the same
+    process refusing a 3-line file)."""
+    code, text, base = _run_budgeted("cities", BAD / "val_lat_out_of_range.csv")
+    assert code == 0 and "latitude 91.5 is above 90" in text, text
+    results = {"baseline_mb": round(base, 1)}
+    cases = {c.file: c for c in CASES}
+    for name in HOSTILE:
+        case = cases[name]
+        path = case_path(case, gen_dir)
+        code, text, rss = _run_budgeted(case.role, path)
+        assert code == 0 and "Traceback" not in text, (name, text[-2000:])
+        secs = float(text.splitlines()[0])
+        results[case.id] = {"s": secs, "peak_rss_mb": round(rss, 1)}
+        assert case.reason in text, (name, text[-2000:])
+        assert secs < HOSTILE_SECONDS, (name, secs)
+        assert rss < base + HOSTILE_RSS_SLACK_MB, (name, rss, base)
+    record_property("hostile", results)
+    print("hostile files:", results)

@@ -122,7 +122,7 @@ def test_every_problem_is_printed(env, tmp_path):
     assert r.exit_code == 2
     shown = [ln for ln in r.output.splitlines() if ln.startswith("many.csv:")]
     assert len(shown) == 25
-    assert shown[0] == ("many.csv:2:city: unknown city 'Atlantis0' (not in the store nor in the cities file of "
+    assert shown[0] == ("many.csv:2:city: unknown city 'Atlantis0' (not in the study nor in the cities file of "
                         "this load)")
     assert "25 problem(s) found in the input; nothing was written to the store." in r.output
     assert store.counts() == before

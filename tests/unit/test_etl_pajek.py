@@ -151,3 +151,84 @@ def test_all_errors_are_collected(tmp_path):
     with pytest.raises(ValidationError) as e:
         read_pajek(net(tmp_path, "*Vertices 2\n*Arcs\n1 3\n1 2 x\n2 1 1\n0 1\n"))
     assert [p.line for p in e.value.problems] == [3, 4, 6]
+
+
+# -- issue 11: line numbers, declared counts, non-ASCII digits, linear label checks -------------
+
+def test_line_numbers_survive_unicode_line_separators(tmp_path):
+    text = ('% comment with \u2028 a line separator, \u2029 and \u0085 inside\n*Vertices 3\n'
+            '1 "Shen\u2028yang"\n2 "Dal\u0085ian"\n3 "An\x0bshan"\n*Arcs\n1 2 1\n2 3 x\n')
+    with pytest.raises(ValidationError) as e:
+        read_pajek(net(tmp_path, text))
+    assert [str(p) for p in e.value.problems] == ["g.net:8:3: weight 'x' is not a number"]
+    ok = net(tmp_path, text.replace("2 3 x", "2 3 1"), "ok.net")
+    edges, _ = read_pajek(ok)
+    assert edges["line"].tolist() == [7, 8] and edges.attrs["vertices"][0] == "Shen\u2028yang"
+
+
+def test_a_label_with_a_line_separator_is_refused_at_its_arc_line(tmp_path):
+    from cultnet.etl.load import validate_files
+
+    p = net(tmp_path, '% \u2028\n*Vertices 2\n1 "Shen\u2028yang"\n2 "Dalian"\n*Arcs\n\n1 2 1\n')
+    with pytest.raises(ValidationError) as e:
+        validate_files(None, edges=p)
+    assert [str(x) for x in e.value.problems] == [
+        "g.net:7:1: source 'Shen\\u2028yang' contains an invisible or control character U+2028 (LINE "
+        "SEPARATOR); remove it"]
+
+
+@pytest.mark.parametrize("count", ["3000000000", "20000000", "100001"])
+def test_a_count_the_file_cannot_hold_is_refused_at_once(tmp_path, count):
+    with pytest.raises(ValidationError) as e:
+        read_pajek(net(tmp_path, f"*Vertices {count}\n*Arcs\n1 2\n"))
+    (p,) = e.value.problems
+    assert p.line == 1 and f"*Vertices {int(count):,} declares more vertices than a file of" in p.reason
+
+
+def test_counts_up_to_the_implicit_limit_and_the_file_size_are_read(tmp_path):
+    e, _ = read_pajek(net(tmp_path, "*Vertices 100000\n*Arcs\n1 2\n"))  # igraph writes isolates this way
+    assert len(e.attrs["vertices"]) == 100000
+    # 150,000 vertices, all listed: the file is big enough to hold them
+    listed = "*Vertices 150000\n" + "".join(f"{k}\n" for k in range(1, 150001)) + "*Arcs\n1 2\n"
+    e, _ = read_pajek(net(tmp_path, listed, "l.net"))
+    assert len(e.attrs["vertices"]) == 150000
+
+
+def test_too_many_implicit_isolates_are_refused(tmp_path):
+    text = "*Vertices 250000\n" + ("%" + "x" * 99 + "\n") * 6000 + "*Arcs\n1 2\n"
+    with pytest.raises(ValidationError) as e:
+        read_pajek(net(tmp_path, text))
+    assert [str(p) for p in e.value.problems] == [
+        "g.net: *Vertices 250,000 but only 2 vertices are listed or on an arc/edge line: 249,998 implicit "
+        "isolated vertices, above the limit of 100,000 (a wrong count?); list the vertices or correct the count"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("*Vertices \u00b2\n", "g.net:1: *Vertices needs a vertex count, '²' is not a count written in ASCII digits 0-9"),
+    ("*Vertices \u0663\n*Arcs\n1 2\n", "g.net:1: *Vertices needs a vertex count, '٣' is not a count written in ASCII digits 0-9"),
+    ("*Vertices 2\n\uff11 A\n", "g.net:2: vertex id '１' is not an integer (ASCII digits 0-9)"),
+    ("*Vertices 2\n*Arcs\n1 2 \uff12\n", "g.net:3:3: weight '２' is not a number (digits must be ASCII 0-9: write '2')"),
+    ("*Vertices 1e3\n", "g.net:1: *Vertices needs a vertex count, found '*Vertices 1e3'"),
+])
+def test_non_ascii_digits_are_clear_errors(tmp_path, text, expected):
+    with pytest.raises(ValidationError) as e:
+        read_pajek(net(tmp_path, text))
+    assert [str(p) for p in e.value.problems] == [expected]
+
+
+def test_label_clash_checks_are_linear(tmp_path):
+    import time
+
+    n = 20_000  # 40k vertices, 20k clashes: 23 s with the quadratic check
+    text = f"*Vertices {2 * n}\n" + "".join(f'{i} "{n + i}"\n' for i in range(1, n + 1)) + "*Arcs\n1 2\n"
+    p = net(tmp_path, text)
+    t0 = time.perf_counter()
+    with pytest.raises(ValidationError) as e:
+        read_pajek(p)
+    elapsed = time.perf_counter() - t0
+    assert str(e.value.problems[0]) == "g.net:2: vertex label '20001' is also the number of an unlisted vertex; " \
+                                       "labels must be unique"
+    assert len(e.value.problems) == 200  # capped
+    assert elapsed < 5  # ~0.3 s on a loaded 2-core machine; the budget test in test_bad_inputs is stricter
+    e, _ = read_pajek(net(tmp_path, f"*Vertices {2 * n}\n" + "".join(f'{i} "v{i}"\n' for i in range(1, n + 1)), "ok.net"))
+    assert len(e.attrs["vertices"]) == 2 * n

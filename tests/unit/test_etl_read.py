@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from cultnet.errors import ValidationError
@@ -263,3 +264,179 @@ def test_good_corpus_variants_read_alike():
     for f in ("cities_gbk.csv", "cities_utf16_bom.tsv", "cities_semicolon_crlf.csv"):
         df = read_table(GOOD / f)
         assert df.drop(columns="line").values.tolist() == base.drop(columns="line").values.tolist(), f
+
+
+# -- issue 11 item 3: the hash describes the bytes that were parsed --------------------------------
+
+def test_source_hashes_every_byte_it_hands_out(tmp_path):
+    import hashlib
+
+    from cultnet.etl.read import Source
+
+    data = b"name,lat,lon\n" + b"".join(b"C%d,1,1\n" % k for k in range(300_000))
+    p = write(tmp_path, "c.csv", data)
+    src = Source(p)
+    got = b"".join(src.chunks(size=65536))
+    assert got == data and src.sha256 == hashlib.sha256(data).hexdigest()
+    with pytest.raises(RuntimeError, match="read once"):
+        next(src.chunks())
+
+
+@pytest.mark.parametrize("role, make", [
+    ("cities", lambda tag: "name,lat,lon\n" + "".join(f"{tag}{k},1,1\n" for k in range(2000))),
+    ("edges", lambda tag: "*Vertices 3\n" + f'1 "{tag}1"\n2 "{tag}2"\n3 "{tag}3"\n*Arcs\n'
+                          + "".join(f"{1 + k % 3} {1 + (k + 1) % 3} {k}\n" for k in range(3000))),
+])
+def test_replacing_the_file_while_it_is_read_never_mixes_hash_and_data(tmp_path, role, make):
+    """A writer thread replaces the file every 2 ms with one of two contents; every load's
+    dataset id and parsed rows describe the same content (the red team saw 7 of 15 mismatch)."""
+    import threading
+
+    from cultnet.etl.load import validate_files
+
+    name = "f.net" if role == "edges" else "f.csv"
+    versions = {}
+    for tag in ("A", "B"):
+        (tmp_path / tag).mkdir()
+        p = write(tmp_path / tag, name, make(tag))
+        b = validate_files(None, **{role: p})
+        versions[tag] = (b.dataset_id, _parsed(b, role))
+    assert versions["A"][0] != versions["B"][0]
+    target = tmp_path / name
+    target.write_text(make("A"))
+    stop = threading.Event()
+    swaps = [0]
+
+    def writer():
+        k = 0
+        while not stop.is_set():
+            tmp = tmp_path / f".{name}.{k % 2}"
+            tmp.write_text(make("AB"[k % 2]))
+            os.replace(tmp, target)
+            swaps[0] += 1
+            k += 1
+            time.sleep(0.002)
+
+    t = threading.Thread(target=writer, daemon=True)
+    t.start()
+    seen = []
+    try:
+        for _ in range(25):
+            b = validate_files(None, **{role: target})
+            seen.append((b.dataset_id, _parsed(b, role)))
+    finally:
+        stop.set()
+        t.join()
+    assert swaps[0] > 25
+    assert all(s in versions.values() for s in seen), [s[0] for s in seen]
+
+
+def _parsed(bundle, role):
+    if role == "cities":
+        return tuple(bundle.cities["name"])
+    return tuple(map(tuple, bundle.city_links[["source", "target", "weight"]].values.tolist()))
+
+
+# -- chunked reading keeps what the whole-file reader gave -----------------------------------
+
+def test_chunks_cover_every_row_with_its_line(tmp_path):
+    from cultnet.etl.read import TableReader
+
+    rows = "".join(f"C{k},{k}\n" + ("\n" if k % 7 == 0 else "") for k in range(1000))
+    t = TableReader(write(tmp_path, "c.csv", "name,x\n" + rows))
+    chunks = list(t.chunks(rows=64))
+    assert len(chunks) == 16 and all(len(c) <= 64 for c in chunks)
+    df = pd.concat(chunks)
+    assert df["name"].tolist() == [f"C{k}" for k in range(1000)]
+    # line of row k: 2 + k + (blank lines after rows 0, 7, ... before it)
+    assert df.index.tolist() == [2 + k + (k + 6) // 7 for k in range(1000)]
+
+
+def test_line_ends_split_across_chunks(tmp_path):
+    from cultnet.etl.read import Source, text_lines
+
+    text = "a\r\nb\rc\n" * 5000
+    lines = list(text_lines(Source(None, data=text.encode(), name="x.csv")))
+    assert len(lines) == 15000 and lines[:3] == ["a\r\n", "b\r", "c\n"]
+    src = Source(write(tmp_path, "x.csv", text.encode()))
+    import cultnet.etl.read as R
+
+    old = R.CHUNK_BYTES
+    try:
+        R.CHUNK_BYTES = 7  # every boundary position, \r\n split included
+        assert list(text_lines(src)) == lines
+    finally:
+        R.CHUNK_BYTES = old
+
+
+def test_gbk_after_ascii_lines_switches_encoding_mid_file(tmp_path):
+    import cultnet.etl.read as R
+
+    data = ("name,name_zh\n" + "A,x\n" * 50000).encode() + "Shenyang,沈阳\n".encode("gbk")
+    old = R.CHUNK_BYTES
+    try:
+        R.CHUNK_BYTES = 4096
+        df = read_table(write(tmp_path, "g.csv", data))
+    finally:
+        R.CHUNK_BYTES = old
+    assert df.attrs["encoding"] == "GB18030" and df["name_zh"].tolist()[-1] == "沈阳"
+
+
+def test_lines_are_counted_as_editors_count_them(tmp_path):
+    # U+2028, U+2029, U+0085, \x0b and \x0c do not end a line (str.splitlines would split there)
+    text = "name,note\nA,\"x\u2028y\"\nB,\"p\x0cq\"\nC,\"n\u0085m\"\nD,ok\n"
+    df = read_table(write(tmp_path, "c.csv", text))
+    assert df["line"].tolist() == [2, 3, 4, 5]
+
+
+def test_too_many_columns_are_refused_before_the_header_is_split(tmp_path):
+    p = write(tmp_path, "w.csv", ",".join(f"c{k}" for k in range(5000)) + "\n" + "1," * 4999 + "1\n")
+    with pytest.raises(ValidationError) as e:
+        read_table(p)
+    assert problems(e) == ["w.csv:1: the header has 5,000 columns, above the limit of 1,000: is this the right "
+                           "file (or the right delimiter)? Split a wide table, or give it in long format (one "
+                           "row per city-year)"]
+
+
+def test_xlsx_formula_without_saved_value_is_refused_naming_the_cell(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["city", "year", "gdp"])
+    ws.append(["Shenyang", 2017, 1.5])
+    ws.append(["Dalian", 2017, "=C2*2"])
+    ws.append(["Anshan", 2017, '=IF(1,"","x")'])
+    p = tmp_path / "f.xlsx"
+    wb.save(p)
+    with pytest.raises(ValidationError) as e:
+        read_table(p)
+    assert problems(e) == [
+        "f.xlsx:3:gdp: cell C3 holds a formula (=C2*2) without a saved value: open the workbook in Excel or "
+        "LibreOffice and save it (or paste the values) so that the value can be read",
+        "f.xlsx:4:gdp: cell C4 holds a formula (=IF(1,\"\",\"x\")) without a saved value: open the workbook in "
+        "Excel or LibreOffice and save it (or paste the values) so that the value can be read"]
+
+
+def test_xlsx_formula_with_a_saved_value_is_read(tmp_path):
+    p = _book(tmp_path / "v.xlsx", {"s": [["name", "x"], ["A", 1]]})
+    # put a formula with a cached value in B2 by editing the sheet XML (what Excel writes)
+    with zipfile.ZipFile(p) as z:
+        items = {i.filename: z.read(i.filename) for i in z.infolist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    items[sheet] = items[sheet].replace(b'<c r="B2" t="n"><v>1</v></c>', b'<c r="B2"><f>1+1</f><v>2</v></c>')
+    assert b"<f>1+1</f>" in items[sheet]
+    with zipfile.ZipFile(p, "w") as z:
+        for n, d in items.items():
+            z.writestr(n, d)
+    assert read_table(p)[["name", "x"]].values.tolist() == [["A", "2"]]
+
+
+def test_analysis_commands_can_tell_a_refusal_as_analysis_input(tmp_path):
+    from cultnet.errors import analysis_input
+
+    p = write(tmp_path, "e.csv", "source,target,weight\nA,B,often\n")
+    with pytest.raises(ValidationError) as e:
+        read_edge_file(p, context=analysis_input())
+    assert e.value.user_message.startswith("1 problem(s) found in the analysis input; nothing was analysed.")
+    with pytest.raises(ValidationError) as e:
+        read_table(write(tmp_path, "p.csv", "region,year\nA\n"), context=analysis_input({"city": "--entity"}))
+    assert "analysis input" in e.value.summary
