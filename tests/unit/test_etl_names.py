@@ -115,7 +115,7 @@ def test_a_key_column_is_never_dropped_silently(tmp_path):
         validate_files(None, cities=GOOD / "cities.csv", indicators=p)
     assert [str(x) for x in e.value.problems] == [
         "i.csv:1:key: column 'key' is reserved: the store uses it for its own bookkeeping "
-        "(dataset, datasets, key, study, run_id); rename the column"]
+        "(dataset, datasets, key, study, provenance, run_id); rename the column"]
 
 
 def test_chinese_and_plain_extra_columns_are_kept(tmp_path):
