@@ -28,9 +28,10 @@ class QueryResult:
 
     columns: list[str]
     rows: list[dict[str, Any]]
-    truncated: bool = False  # True when the row cap cut the result
+    truncated: bool = False  # True when the row cap (or the size limit) cut the result
     elapsed_ms: float | None = None
     graph: dict | None = field(default=None)  # {"nodes": [...], "edges": [...]} when rows hold nodes/paths
+    truncated_by: str | None = None  # "rows" (row_cap) or "bytes" (CULTNET_RESULT_MAX_MB) when truncated
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=self.columns)
