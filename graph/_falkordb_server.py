@@ -239,12 +239,17 @@ def _private_socket_dir(sock: str, sdir: Path) -> str | None:
 
 
 def _remove_socket(sock: str, sdir: Path) -> None:
-    """Remove a socket file we own (and the private directory made for it)."""
+    """Remove a socket file of ours: in the server dir, in the private directory made for it
+    (removed too), or at the old shared path ``/tmp/cultnet-<hash>.sock`` of earlier versions.
+    Anything else, and anything another user owns, is left alone."""
+    d = _private_socket_dir(sock, sdir)
+    legacy = re.fullmatch(r"/tmp/cultnet-[0-9a-f]{16}\.sock", sock) is not None
+    if d is None and Path(os.path.dirname(sock)) != sdir and not legacy:
+        return
     with contextlib.suppress(OSError):
         st = os.lstat(sock)
-        if _owned(st):
+        if _owned(st) and stat.S_ISSOCK(st.st_mode):
             os.unlink(sock)
-    d = _private_socket_dir(sock, sdir)
     if d:
         shutil.rmtree(d, ignore_errors=True)
 
@@ -553,7 +558,7 @@ def _wait_exit(pid: int, timeout_s: float) -> bool:
     return not _pid_alive(pid)
 
 
-def stop_server(data_dir: Path, timeout_s: float = 30.0) -> bool:
+def stop_server(data_dir: Path, timeout_s: float = 10.0) -> bool:
     """Shut the server of ``data_dir`` down cleanly. Returns False if none was running.
 
     Waits until the process has exited (``SHUTDOWN``; SIGKILL after ``timeout_s``, e.g. while a

@@ -1,8 +1,9 @@
 """The cultnet explorer: the router (``streamlit run ui/app.py``, or ``cultnet ui``).
 
-It sets the page up, shows which store the app is connected to and the SIMULATED banner, and
-runs the selected page. Pages live in ui/pages/, cached reads in ui/data.py, the plot style in
-ui/plots.py.
+It sets the page up, asks for the password when ``CULTNET_UI_PASSWORD`` is set (ui/auth.py:
+until the session has signed in, the sign-in form is the only page there is), shows which store
+the app is connected to and the SIMULATED banner, and runs the selected page. Pages live in
+ui/pages/, cached reads in ui/data.py, the plot style in ui/plots.py.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 import streamlit as st
 
 from cultnet.errors import CultnetError
+from cultnet.ui import auth
 from cultnet.ui import data as D
 from cultnet.ui.pages import _common as C
 
@@ -65,8 +67,44 @@ def draw_sidebar(key: str | None, error: str | None) -> None:
             st.caption("no data loaded")
 
 
+def signed_in() -> bool:
+    """True when no password is configured or this session has signed in."""
+    expected = auth.configured_password()
+    if expected is None:
+        return True
+    return st.session_state.get(auth.SESSION_KEY) == auth.session_token(expected)
+
+
+def login_page() -> None:
+    """The sign-in form: the only page of a session that has not signed in."""
+    expected = auth.configured_password()
+    st.title("cultnet explorer")
+    st.caption(f"This explorer is protected by a password ({auth.PASSWORD_ENV}).")
+    with st.form("login_form"):
+        candidate = st.text_input("Password", type="password", key="_login_password")
+        go = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
+    if go and expected is not None:
+        if auth.attempt(candidate, expected):
+            st.session_state[auth.SESSION_KEY] = auth.session_token(expected)
+            st.rerun()
+        st.error("Wrong password.", icon=":material/lock:")
+
+
+def draw_sign_out() -> None:
+    if auth.configured_password() is not None and st.sidebar.button(
+            "Sign out", icon=":material/logout:", key="_sign_out"):
+        st.session_state.pop(auth.SESSION_KEY, None)
+        st.rerun()
+
+
 def main() -> None:
+    if not signed_in():
+        # only the sign-in page is registered: every URL (a page's too) shows the form
+        st.navigation([st.Page(login_page, title="Sign in", icon=":material/lock:",
+                               url_path="login", default=True)], position="hidden").run()
+        return
     page = st.navigation(PAGES)
+    draw_sign_out()
     key, error = None, None
     try:
         key = D.data_key()

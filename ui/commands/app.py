@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from cultnet.ui.auth import check_exposure
 from cultnet.ui.common import console, handle_errors, settings
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -53,12 +54,20 @@ def register(app: typer.Typer) -> None:
     def ui_command(
         port: int = typer.Option(8501, "--port", help="port to serve on"),
         host: str = typer.Option("localhost", "--host",
-                                 help="address to bind (localhost by default: this machine only)"),
+                                 help="address to bind (localhost by default: this machine only; "
+                                      "any other needs CULTNET_UI_PASSWORD)"),
         max_upload_mb: int = typer.Option(MAX_UPLOAD_MB, "--max-upload-mb",
                                           help="largest file the Data page accepts (MB)"),
     ) -> None:
-        """Start the explorer in a browser: http://localhost:8501 by default."""
+        """Start the explorer in a browser: http://localhost:8501 by default.
+
+        Beyond localhost (``--host 0.0.0.0``, an address of this machine) it needs
+        CULTNET_UI_PASSWORD: every visitor must then sign in before any page shows.
+        """
+        note = check_exposure(host)
         env = streamlit_env()
+        if note:
+            console.print(note, highlight=False)
         console.print(f"cultnet explorer on [bold]http://{host}:{port}[/] "
                       f"(store: {env['CULTNET_BACKEND']}); Ctrl+C stops it.", highlight=False)
         # cwd = ui/ so that ui/.streamlit/config.toml (theme, limits) applies
