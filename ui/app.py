@@ -67,29 +67,6 @@ def draw_sidebar(key: str | None, error: str | None) -> None:
             st.caption("no data loaded")
 
 
-def signed_in() -> bool:
-    """True when no password is configured or this session has signed in."""
-    expected = auth.configured_password()
-    if expected is None:
-        return True
-    return st.session_state.get(auth.SESSION_KEY) == auth.session_token(expected)
-
-
-def login_page() -> None:
-    """The sign-in form: the only page of a session that has not signed in."""
-    expected = auth.configured_password()
-    st.title("cultnet explorer")
-    st.caption(f"This explorer is protected by a password ({auth.PASSWORD_ENV}).")
-    with st.form("login_form"):
-        candidate = st.text_input("Password", type="password", key="_login_password")
-        go = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
-    if go and expected is not None:
-        if auth.attempt(candidate, expected):
-            st.session_state[auth.SESSION_KEY] = auth.session_token(expected)
-            st.rerun()
-        st.error("Wrong password.", icon=":material/lock:")
-
-
 def draw_sign_out() -> None:
     if auth.configured_password() is not None and st.sidebar.button(
             "Sign out", icon=":material/logout:", key="_sign_out"):
@@ -98,10 +75,15 @@ def draw_sign_out() -> None:
 
 
 def main() -> None:
-    if not signed_in():
-        # only the sign-in page is registered: every URL (a page's too) shows the form
-        st.navigation([st.Page(login_page, title="Sign in", icon=":material/lock:",
-                               url_path="login", default=True)], position="hidden").run()
+    if not auth.signed_in():
+        # only the sign-in form is registered, under every page's URL too: a page's URL shows the
+        # form (no "page not found"), and after signing in the same URL opens that page
+        paths = [pg.url_path for group in PAGES.values() for pg in group if pg.url_path]
+        forms = [st.Page(auth.login_page, title="Sign in", icon=":material/lock:", url_path="login",
+                         default=True)]
+        forms += [st.Page(auth.login_page, title="Sign in", icon=":material/lock:", url_path=path)
+                  for path in paths if path != "login"]
+        st.navigation(forms, position="hidden").run()
         return
     page = st.navigation(PAGES)
     draw_sign_out()

@@ -1,8 +1,12 @@
 """The explorer's password gate: ``CULTNET_UI_PASSWORD``.
 
 When the variable is set, every browser session must sign in before any page runs: the router
-(ui/app.py) registers only the sign-in page until the session is signed in, so no page, not even
-a page's URL typed directly, shows data or reaches the Data page's load and delete buttons. The
+(ui/app.py) registers only the sign-in form (under every page's URL) until the session is signed
+in, so no page, not even a page's URL typed directly, shows data or reaches the Data page's load
+and delete buttons. Each page checks it again (:func:`require_signed_in`, from
+ui/pages/_common.py ``header``), and ``cultnet ui`` starts Streamlit through ui/serve.py, which
+switches off Streamlit's old ``pages/`` folder mode (in that mode a page's URL runs the page
+without the router). The
 password is compared in constant time (:func:`hmac.compare_digest` over SHA-256 digests, so the
 length does not leak either); a wrong password costs one second, and failed attempts are
 serialized process-wide (at most one guess per second, whatever the number of sessions). A signed-in
@@ -87,3 +91,44 @@ def check_exposure(host: str, env: dict[str, str] | None = None) -> str | None:
         return (f"note: no {PASSWORD_ENV} is set, so every user of this machine can open the "
                 "explorer (and load or delete data); set it to require a password.")
     return None
+
+
+# ------------------------------------------------------------------------------------------------
+# the Streamlit side
+
+
+def signed_in() -> bool:
+    """True when no password is configured or this session has signed in."""
+    import streamlit as st
+
+    expected = configured_password()
+    if expected is None:
+        return True
+    return st.session_state.get(SESSION_KEY) == session_token(expected)
+
+
+def login_page() -> None:
+    """The sign-in form: the only page of a session that has not signed in."""
+    import streamlit as st
+
+    expected = configured_password()
+    st.title("cultnet explorer")
+    st.caption(f"This explorer is protected by a password ({PASSWORD_ENV}).")
+    with st.form("login_form"):
+        candidate = st.text_input("Password", type="password", key="_login_password")
+        go = st.form_submit_button("Sign in", type="primary", icon=":material/login:")
+    if go and expected is not None:
+        if attempt(candidate, expected):
+            st.session_state[SESSION_KEY] = session_token(expected)
+            st.rerun()
+        st.error("Wrong password.", icon=":material/lock:")
+
+
+def require_signed_in() -> None:
+    """Stop a page that runs without the router's gate (see ui/serve.py) for a session that
+    has not signed in: it shows the sign-in form instead."""
+    import streamlit as st
+
+    if not signed_in():
+        login_page()
+        st.stop()

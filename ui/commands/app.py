@@ -18,9 +18,11 @@ MAX_UPLOAD_MB = 50
 
 
 def streamlit_command(port: int, host: str, max_upload_mb: int = MAX_UPLOAD_MB) -> list[str]:
-    """The ``streamlit run`` command line: headless, bound to ``host``, upload size limited."""
+    """The ``streamlit run`` command line (through :mod:`cultnet.ui.serve`, which keeps every
+    request going through the router and its password gate): headless, bound to ``host``,
+    upload size limited."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "cultnet.ui.serve", str(APP),
         "--server.port", str(port),
         "--server.address", host,
         "--server.headless", "true",
