@@ -12,6 +12,7 @@
 | ``CULTNET_QUERY_TIMEOUT`` | ``10`` | seconds, for user (console / ``cultnet query``) queries |
 | ``CULTNET_ROW_CAP`` | ``10000`` | maximum rows returned by a user query |
 | ``CULTNET_RESULT_MAX_MB`` | ``64`` | maximum size of a user query's result (MB); larger results are cut |
+| ``CULTNET_UI_PASSWORD`` | (none) | the explorer's password (read by ``cultnet.ui.auth``, not kept here) |
 | ``CULTNET_EMBEDDED_MAX_MEMORY_MB`` | half the RAM, 2-8 GiB | address-space limit of the embedded server (stops memory-bomb queries) |
 | ``CULTNET_MAX_FILE_MB`` | ``100`` | input files above this size are refused before reading |
 | ``CULTNET_LOAD_TIMEOUT`` | ``3600`` | seconds a Neo4j load transaction may run |

@@ -24,10 +24,16 @@ Atomic, idempotent loads
     returned is on disk and survives ``kill -9`` of the server.
 
 User queries
-    ``GRAPH.RO_QUERY`` (the server refuses writes) with a timeout in milliseconds. The row cap is
-    applied by the client: FalkorDB's only server-side cap (``RESULTSET_SIZE``) is global and would
-    also cut the store's internal reads, so the server computes the full result (bounded by the
-    timeout and ``QUERY_MEM_CAPACITY``) and rows past the cap are dropped with ``truncated=True``.
+    ``GRAPH.RO_QUERY`` (the server refuses writes) with a timeout in milliseconds, on a
+    connection of its own, after a ``GRAPH.EXPLAIN`` that refuses ``Load CSV`` (the server itself
+    cannot open network connections: it runs under seccomp, see ``_falkordb_server``). The reply
+    is read row by row (``_resp``): the client stops at the row cap and at the size limit
+    (``CULTNET_RESULT_MAX_MB``) and drops the connection; FalkorDB has no streaming, so the server
+    computes the whole result first (bounded by the timeout and ``QUERY_MEM_CAPACITY``; its only
+    row cap, ``RESULTSET_SIZE``, is global and would also cut the store's internal reads). The
+    query carries a marker comment; the server's watchdog kills and restarts the server when a
+    marked query runs past its limit (one long expression, which FalkorDB cannot interrupt), and
+    the caller gets :class:`QueryTimeout`.
 """
 
 from __future__ import annotations
