@@ -662,10 +662,13 @@ def overdue(queries: list[dict], grace_ms: float = RUNAWAY_GRACE_MS) -> list[str
     return tokens
 
 
-def kill_and_restart(sdir: Path, pid: int, tokens: list[str], why: str) -> None:
+def kill_and_restart(sdir: Path, pid: int, tokens: list[str], why: str,
+                     interrupted: list[str] = ()) -> None:
     """SIGKILL the server (it cannot stop the queries ``tokens`` itself), note the kill in
-    ``watchdog.log`` (the client of a killed query reads it) and start a fresh server."""
-    line = json.dumps({"at": time.time(), "pid": pid, "tokens": tokens, "why": why})
+    ``watchdog.log`` (the clients of ``tokens`` and of the other marked queries it
+    ``interrupted`` read it) and start a fresh server."""
+    line = json.dumps({"at": time.time(), "pid": pid, "tokens": tokens,
+                       "interrupted": [t for t in interrupted if t not in tokens], "why": why})
     fd = os.open(str(sdir / "watchdog.log"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE)
     with os.fdopen(fd, "a") as f:  # before the kill: the client reads it when its connection drops
         f.write(line + "\n")
@@ -676,13 +679,28 @@ def kill_and_restart(sdir: Path, pid: int, tokens: list[str], why: str) -> None:
         ensure_server(sdir.parent)
 
 
-def was_killed(sdir: Path, token: str) -> bool:
-    """True when the watchdog killed the server because of the query ``token``."""
+def was_killed(sdir: Path, token: str) -> str | None:
+    """``"overdue"`` when the server was killed because the query ``token`` ran past its limit,
+    ``"interrupted"`` when it was killed for another query while ``token`` ran, else None."""
     try:
-        text = (sdir / "watchdog.log").read_text(errors="replace")
+        lines = (sdir / "watchdog.log").read_text(errors="replace").splitlines()
     except OSError:
-        return False
-    return f'"{token}"' in text
+        return None
+    for line in reversed(lines[-200:]):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if token in entry.get("tokens", []):
+            return "overdue"
+        if token in entry.get("interrupted", []):
+            return "interrupted"
+    return None
+
+
+def marked(queries: list[dict]) -> list[str]:
+    """Tokens of every marked user query in ``queries``."""
+    return [m[0][0] for q in queries if (m := MARKER_RE.findall(q["query"]))]
 
 
 def stop_runaway(data_dir: Path, token: str) -> bool:
@@ -694,13 +712,14 @@ def stop_runaway(data_dir: Path, token: str) -> bool:
         return False
     client = _client(info.socket, 5)
     try:
-        tokens = [t for t in overdue(running_queries(client), grace_ms=0) if t == token]
+        running = running_queries(client)
     except (redis.exceptions.RedisError, OSError):
         return False
     finally:
         client.close()
+    tokens = [t for t in overdue(running, grace_ms=0) if t == token]
     if tokens:
-        kill_and_restart(sdir, info.pid, tokens, "client deadline")
+        kill_and_restart(sdir, info.pid, tokens, "client deadline", marked(running))
     return bool(tokens)
 
 
@@ -714,14 +733,15 @@ def watch(sdir: Path, pid: int, sock: str, poll_s: float = WATCH_POLL_S) -> None
             if client is None:
                 check_socket(sock)
                 client = _client(sock, 5)
-            late = overdue(running_queries(client))
+            running = running_queries(client)
+            late = overdue(running)
         except (redis.exceptions.RedisError, OSError, StoreUnavailable):
             late = []
             if client is not None:
                 client.close()
                 client = None
         if late:
-            kill_and_restart(sdir, pid, late, "query ran past its time limit")
+            kill_and_restart(sdir, pid, late, "query ran past its time limit", marked(running))
             return
         time.sleep(poll_s)
 

@@ -308,6 +308,7 @@ class EmbeddedStore(GraphStore):
         # FalkorDB cannot interrupt (RUNAWAY_GRACE_MS after the limit, polled every WATCH_POLL_S)
         wait_s = timeout_ms / 1000 + server.RUNAWAY_GRACE_MS / 1000 + 4 * server.WATCH_POLL_S + 1.0
         limit = f"{timeout_ms / 1000:g} s"
+        sent = time.monotonic()
         sock = self._user_socket()
         try:
             reply = self._raw(sock, time.monotonic() + wait_s, 1 << 20, "GRAPH.EXPLAIN",
@@ -319,9 +320,10 @@ class EmbeddedStore(GraphStore):
                 raise QueryRejected(
                     "read-only: LOAD CSV is not allowed in the query console: user queries reach "
                     "neither the network nor the file system.")
+            sent = time.monotonic()
             sock.sendall(_resp.encode("GRAPH.RO_QUERY", self.graph_name, text, "--compact",
                                       "timeout", timeout_ms))
-            return self._read_rows(_resp.ReplyReader(sock, time.monotonic() + wait_s, max_bytes), row_cap)
+            return self._read_rows(_resp.ReplyReader(sock, sent + wait_s, max_bytes), row_cap)
         except _resp.Deadline:
             server.stop_runaway(self.settings.data_dir, token)
             self._reconnect_quietly()
@@ -330,6 +332,10 @@ class EmbeddedStore(GraphStore):
         except (_resp.Dropped, OSError) as e:
             killed = server.was_killed(server.server_dir(self.settings.data_dir), token)
             self._reconnect_quietly()
+            if killed == "interrupted" and time.monotonic() - sent <= timeout_ms / 1000:
+                raise QueryRejected(
+                    "query interrupted: another query ran past its time limit, so cultnet "
+                    "restarted the embedded store (no data lost); run this one again.") from e
             if killed:
                 raise QueryTimeout(
                     f"The query ran longer than its time limit ({limit}) and FalkorDB cannot "

@@ -252,7 +252,13 @@ class Neo4jStore(GraphStore):
 
         worker = threading.Thread(target=work, name="cultnet-user-query", daemon=True)
         worker.start()
-        if not done.wait(timeout_s + USER_GRACE_S):
+        try:
+            finished = done.wait(timeout_s + USER_GRACE_S)
+        except BaseException:  # Ctrl+C in the CLI: do not leave the transaction behind
+            self.terminate_user_query(token)
+            _close_soon(driver)
+            raise
+        if not finished:
             self.terminate_user_query(token)
             _close_soon(driver)
             raise QueryTimeout(
