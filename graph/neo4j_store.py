@@ -46,6 +46,7 @@ Interrupted loads
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as _dt
 import logging
 import os
@@ -107,8 +108,8 @@ USER_QUERY_META = "cultnet_user_query"
 #: The caller of a user query gets an answer at most this long after its time limit (Neo4j checks
 #: transaction timeouts every 2 s; then the transaction is terminated from the client).
 USER_GRACE_S = 3.0
-#: Records pulled per round trip by a user query (the byte limit is checked per record).
-USER_FETCH_SIZE = 200
+#: Records pulled per round trip by a user query (the byte limit counts the bytes received).
+USER_FETCH_SIZE = 1000
 
 
 class Neo4jStore(GraphStore):
@@ -131,7 +132,6 @@ class Neo4jStore(GraphStore):
         auth = None
         if self.settings.neo4j_password:
             auth = (self.settings.neo4j_user, self.settings.neo4j_password)
-        self._auth = auth
         try:
             self._driver = GraphDatabase.driver(self.settings.neo4j_uri, auth=auth,
                                                 connection_acquisition_timeout=30,
@@ -220,12 +220,13 @@ class Neo4jStore(GraphStore):
               max_mb: float | None = None) -> QueryResult:
         """Run a user query read-only, bounded in time, rows and bytes (docs/graph-model.md).
 
-        The query runs in a thread of its own, on a driver of its own (one connection), so that
-        the caller gets its answer or :class:`QueryTimeout` at ``timeout_s`` + :data:`USER_GRACE_S`
-        whatever the server does: Neo4j's transaction timeout marks the transaction terminated
-        but does not stop an expression that is being evaluated (``reduce`` over a long list), and
-        the server sends nothing until it finishes. At the deadline the transaction is terminated
-        (``TERMINATE TRANSACTIONS``, found by its metadata) and the connection closed.
+        The query runs in a thread of its own, so that the caller gets its answer or
+        :class:`QueryTimeout` at ``timeout_s`` + :data:`USER_GRACE_S` whatever the server does:
+        Neo4j's transaction timeout marks the transaction terminated but does not stop an
+        expression that is being evaluated (``reduce`` over a long list), and the server sends
+        nothing until it finishes. At the deadline the transaction is terminated
+        (``TERMINATE TRANSACTIONS``, found by its metadata) and that query's connection shut
+        down (the thread then ends; the driver drops the connection from its pool).
         """
         timeout_s = self.settings.query_timeout_s if timeout_s is None else timeout_s
         row_cap = self.settings.row_cap if row_cap is None else row_cap
@@ -233,18 +234,13 @@ class Neo4jStore(GraphStore):
         max_bytes = None if max_mb is None else int(max_mb * (1 << 20))
         p = {str(k): plain(v) for k, v in (params or {}).items()}
         token = uuid.uuid4().hex
-        try:
-            driver = GraphDatabase.driver(self.settings.neo4j_uri, auth=self._auth,
-                                          max_connection_pool_size=1, connection_acquisition_timeout=30)
-        except Exception as e:  # noqa: BLE001 - translated
-            raise _translate(e, where=self.settings.neo4j_uri) from e
         box: dict[str, Any] = {}
         done = threading.Event()
 
         def work() -> None:
             try:
-                box["result"] = _run_user_query(driver, self.database, cypher, p, timeout_s, row_cap,
-                                                max_bytes, token)
+                box["result"] = _run_user_query(self._driver, self.database, cypher, p, timeout_s,
+                                                row_cap, max_bytes, token, box)
             except BaseException as e:  # noqa: BLE001 - handed to the calling thread
                 box["error"] = e
             finally:
@@ -255,20 +251,22 @@ class Neo4jStore(GraphStore):
         try:
             finished = done.wait(timeout_s + USER_GRACE_S)
         except BaseException:  # Ctrl+C in the CLI: do not leave the transaction behind
-            self.terminate_user_query(token)
-            _close_soon(driver)
+            self._abandon(token, box)
             raise
         if not finished:
-            self.terminate_user_query(token)
-            _close_soon(driver)
+            self._abandon(token, box)
             raise QueryTimeout(
                 f"The query ran longer than its time limit ({timeout_s:g} s) and was stopped "
                 "(its transaction was terminated and its connection closed).")
-        _close_soon(driver)
         if "error" in box:
             e = box["error"]
             raise _translate(e, where=self.settings.neo4j_uri) from e
         return box["result"]
+
+    def _abandon(self, token: str, box: dict[str, Any]) -> None:
+        """Terminate a user query's transaction and shut its connection down."""
+        self.terminate_user_query(token)
+        _shutdown_connection(box.get("session"))
 
     def terminate_user_query(self, token: str) -> list[str]:
         """``TERMINATE TRANSACTIONS`` of the user query ``token`` (its transaction metadata);
@@ -542,11 +540,16 @@ class _ByteBudget:
     """Wraps the socket a Bolt connection reads from, counting bytes: past ``max_bytes`` a read
     fails, which stops the driver in the middle of a message (a single huge record included)."""
 
-    def __init__(self, sock, max_bytes: int):
+    def __init__(self, sock, max_bytes: int, inbox=None):
         self._sock = sock
+        self._inbox = inbox
         self.max_bytes = max_bytes
         self.nread = 0
         self.exceeded = False
+
+    def remove(self) -> None:
+        if self._inbox is not None and getattr(self._inbox, "_socket", None) is self:
+            self._inbox._socket = self._sock
 
     def recv_into(self, buffer, nbytes):
         if self.nread > self.max_bytes:
@@ -562,14 +565,15 @@ class _ByteBudget:
 
 def _budget(session, max_bytes: int | None) -> "_ByteBudget | None":
     """Put a :class:`_ByteBudget` under the session's connection (driver internals: when they
-    are not where this expects them, only the per-record estimate bounds the result)."""
+    are not where this expects them, only the per-record estimate bounds the result). The
+    caller removes it (:meth:`_ByteBudget.remove`) before the connection goes back to the pool."""
     if max_bytes is None:
         return None
     inbox = getattr(getattr(session, "_connection", None), "inbox", None)
     sock = getattr(inbox, "_socket", None)
     if sock is None or not hasattr(sock, "recv_into"):
         return None
-    budget = _ByteBudget(sock, max_bytes)
+    budget = _ByteBudget(sock, max_bytes, inbox)
     inbox._socket = budget
     return budget
 
@@ -594,14 +598,17 @@ def _approx_bytes(v: Any) -> int:
 
 
 def _run_user_query(driver, database: str, cypher: str, params: dict[str, Any], timeout_s: float,
-                    row_cap: int | None, max_bytes: int | None, token: str) -> QueryResult:
-    """The body of :meth:`Neo4jStore.query` (runs in the query's own thread)."""
+                    row_cap: int | None, max_bytes: int | None, token: str,
+                    box: dict[str, Any]) -> QueryResult:
+    """The body of :meth:`Neo4jStore.query` (runs in the query's own thread; puts its session in
+    ``box["session"]`` so that the caller can shut its connection down at the deadline)."""
     coll = GraphCollector()
     t0 = time.perf_counter()
     fetch = USER_FETCH_SIZE if row_cap is None else max(1, min(row_cap + 1, USER_FETCH_SIZE))
     meta = {USER_QUERY_META: token}
     with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS,
                         fetch_size=fetch) as s:
+        box["session"] = s
         _check_plan(s.run(Query(_explain(cypher), timeout=timeout_s, metadata=meta), params).consume().plan)
         result = s.run(Query(cypher, timeout=timeout_s, metadata=meta), params)
         budget = _budget(s, max_bytes)
@@ -626,14 +633,23 @@ def _run_user_query(driver, database: str, cypher: str, params: dict[str, Any], 
             if budget is None or not budget.exceeded:
                 raise
             cut_by = "bytes"  # the connection was stopped in the middle of a (huge) record
+        finally:
+            if budget is not None:
+                budget.remove()
     return QueryResult(columns=columns, rows=rows, truncated=cut_by is not None,
                        elapsed_ms=(time.perf_counter() - t0) * 1000, graph=coll.graph(),
                        truncated_by=cut_by)
 
 
-def _close_soon(driver) -> None:
-    """Close a query's driver without waiting for a server that may not answer for minutes."""
-    threading.Thread(target=driver.close, name="cultnet-close-driver", daemon=True).start()
+def _shutdown_connection(session) -> None:
+    """Shut down the socket under a session's connection (driver internals; from another
+    thread: the reader blocked on it gets end-of-file, and the driver drops the connection)."""
+    import socket as _socket
+
+    sock = getattr(getattr(getattr(session, "_connection", None), "socket", None), "_socket", None)
+    if isinstance(sock, _socket.socket):
+        with contextlib.suppress(OSError):
+            sock.shutdown(_socket.SHUT_RDWR)
 
 
 def _setting(explicit: float | None, settings: Settings, attr: str, env: str, default: float) -> float:

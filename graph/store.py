@@ -55,11 +55,14 @@ class GraphStore(ABC):
     # -- user queries ------------------------------------------------------------------------
     @abstractmethod
     def query(self, cypher: str, params: dict[str, Any] | None = None, *,
-              timeout_s: float | None = None, row_cap: int | None = None) -> QueryResult:
-        """Run a user query read-only, as enforced by the database, with a timeout and row cap.
+              timeout_s: float | None = None, row_cap: int | None = None,
+              max_mb: float | None = None) -> QueryResult:
+        """Run a user query read-only, as enforced by the database, with a timeout, a row cap
+        and a size limit (``max_mb``, default ``CULTNET_RESULT_MAX_MB``), reaching neither the
+        network nor files (docs/guarantees.md, section 3).
 
-        Raises QueryRejected (writes, syntax errors, forbidden procedures), QueryTimeout,
-        StoreUnavailable.
+        Raises QueryRejected (writes, syntax errors, forbidden procedures, ``LOAD CSV``),
+        QueryTimeout, StoreUnavailable.
         """
 
     # -- loads -------------------------------------------------------------------------------
