@@ -12,6 +12,8 @@
 | ``NEO4J_DATABASE`` | ``neo4j`` | database named on every call |
 | ``CULTNET_QUERY_TIMEOUT`` | ``10`` | seconds, for user (console / ``cultnet query``) queries |
 | ``CULTNET_ROW_CAP`` | ``10000`` | maximum rows returned by a user query |
+| ``CULTNET_RESULT_MAX_MB`` | ``64`` | maximum size of a user query's result (MB); larger results are cut |
+| ``CULTNET_UI_PASSWORD`` | (none) | the explorer's password (read by ``cultnet.ui.auth``, not kept here) |
 | ``CULTNET_EMBEDDED_MAX_MEMORY_MB`` | half the RAM, 2-8 GiB | address-space limit of the embedded server (stops memory-bomb queries) |
 | ``CULTNET_MAX_FILE_MB`` | ``100`` | input files above this size are refused before reading |
 | ``CULTNET_LOAD_TIMEOUT`` | ``3600`` | seconds a Neo4j load transaction may run |
@@ -43,6 +45,7 @@ class Settings:
     neo4j_database: str = "neo4j"
     query_timeout_s: float = 10.0
     row_cap: int = 10_000
+    result_max_mb: float = 64.0
     load_timeout_s: float = 3600.0
     load_stale_after_s: float = 600.0
     load_writers: int = 2
@@ -62,6 +65,7 @@ class Settings:
             neo4j_database=e.get("NEO4J_DATABASE", "neo4j"),
             query_timeout_s=float(e.get("CULTNET_QUERY_TIMEOUT", "10")),
             row_cap=int(e.get("CULTNET_ROW_CAP", "10000")),
+            result_max_mb=float(e.get("CULTNET_RESULT_MAX_MB", "64")),
             load_timeout_s=float(e.get("CULTNET_LOAD_TIMEOUT", "3600")),
             load_stale_after_s=float(e.get("CULTNET_LOAD_STALE_AFTER", "600")),
             load_writers=int(e.get("CULTNET_LOAD_WRITERS", "2")),

@@ -29,6 +29,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from cultnet.export_safety import neutralize_cell
+
 EXPORT_FORMATS = ("pajek", "graphml", "gexf", "csv")
 
 
@@ -101,13 +103,18 @@ def write_pajek(names: list[str], arcs: pd.DataFrame, path: Path, *, comment: st
 
 
 def write_csv(edges: pd.DataFrame, path: Path) -> dict[str, int]:
-    """source,target,weight,year[,method] as stored (UTF-8, header)."""
+    """source,target,weight,year[,method] as stored (UTF-8, header).
+
+    Text cells that a spreadsheet would run as a formula (``=...``, ``-2+cmd|...``, ``@...``) get
+    a leading ``'`` (:func:`cultnet.export_safety.neutralize_cell`, OWASP's CSV injection rule);
+    numbers are written as numbers.
+    """
     cols = [c for c in ("source", "target", "weight", "year", "method") if c in edges.columns]
     with open(path, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(cols)
         for rec in edges[cols].itertuples(index=False):
-            w.writerow([_num(x) if isinstance(x, float) else x for x in rec])
+            w.writerow([_num(x) if isinstance(x, float) else neutralize_cell(x) for x in rec])
     nodes = set(edges["source"]) | set(edges["target"]) if len(edges) else set()
     return {"nodes": len(nodes), "edges": len(edges)}
 

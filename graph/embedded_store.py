@@ -24,15 +24,22 @@ Atomic, idempotent loads
     returned is on disk and survives ``kill -9`` of the server.
 
 User queries
-    ``GRAPH.RO_QUERY`` (the server refuses writes) with a timeout in milliseconds. The row cap is
-    applied by the client: FalkorDB's only server-side cap (``RESULTSET_SIZE``) is global and would
-    also cut the store's internal reads, so the server computes the full result (bounded by the
-    timeout and ``QUERY_MEM_CAPACITY``) and rows past the cap are dropped with ``truncated=True``.
+    ``GRAPH.RO_QUERY`` (the server refuses writes) with a timeout in milliseconds, on a
+    connection of its own, after a ``GRAPH.EXPLAIN`` that refuses ``Load CSV`` (the server itself
+    cannot open network connections: it runs under seccomp, see ``_falkordb_server``). The reply
+    is read row by row (``_resp``): the client stops at the row cap and at the size limit
+    (``CULTNET_RESULT_MAX_MB``) and drops the connection; FalkorDB has no streaming, so the server
+    computes the whole result first (bounded by the timeout and ``QUERY_MEM_CAPACITY``; its only
+    row cap, ``RESULTSET_SIZE``, is global and would also cut the store's internal reads). The
+    query carries a marker comment; the server's watchdog kills and restarts the server when a
+    marked query runs past its limit (one long expression, which FalkorDB cannot interrupt), and
+    the caller gets :class:`QueryTimeout`.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import time
 import uuid
 from contextlib import contextmanager
@@ -46,14 +53,17 @@ from falkordb import FalkorDB
 from falkordb.edge import Edge
 from falkordb.node import Node
 from falkordb.path import Path as FPath
+from falkordb.query_result import parse_scalar
+from redis.exceptions import ResponseError
 
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnavailable
 from cultnet.graph._syntax import syntax_message
 from cultnet.model import Bundle
 from cultnet.settings import Settings
 from cultnet.graph import _falkordb_server as server
-from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, links_rows, now_iso, plain,
-                                   result_rows, results_query, written_counts)
+from cultnet.graph import _resp
+from cultnet.graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows,
+                                   now_iso, plain, result_rows, results_query, written_counts)
 from cultnet.graph._results import GraphCollector, scalar
 from cultnet.graph.schema import (FALKORDB_INDEXES, FALKORDB_OLD_UNIQUE, FALKORDB_UNIQUE, SCHEMA_VERSION,
                                   falkordb_ddl_already_done)
@@ -282,29 +292,152 @@ class EmbeddedStore(GraphStore):
 
     # -- user queries ----------------------------------------------------------------------------
     def query(self, cypher: str, params: dict[str, Any] | None = None, *, study: str | None = None,
-              timeout_s: float | None = None, row_cap: int | None = None) -> QueryResult:
+              timeout_s: float | None = None, row_cap: int | None = None,
+              max_mb: float | None = None) -> QueryResult:
+        """Run a user query read-only (``GRAPH.RO_QUERY``) with a time limit, a row cap and a size
+        limit; see the module docstring and docs/graph-model.md ("User queries"). ``study`` is
+        passed as ``$study``."""
         if study is not None:
             params = {**(params or {}), "study": study}
         timeout_s = self.settings.query_timeout_s if timeout_s is None else timeout_s
         row_cap = self.settings.row_cap if row_cap is None else row_cap
+        max_mb = getattr(self.settings, "result_max_mb", 64.0) if max_mb is None else max_mb
         timeout_ms = max(1, int(round(timeout_s * 1000)))
-        p = {str(k): plain(v) for k, v in (params or {}).items()}
         g = self._db.select_graph(self.graph_name)
+        try:
+            header = g._build_params_header({str(k): plain(v) for k, v in params.items()}) if params else ""
+        except ValueError as e:  # e.g. a parameter name with a backtick
+            raise QueryRejected(f"query rejected: {e}") from e
+        token = uuid.uuid4().hex[:16]
+        marker = server.MARKER.format(token=token, limit_ms=timeout_ms)
+        text = header + marker + cypher
         t0 = time.perf_counter()
         try:
-            res = self._call(g.ro_query, cypher, p, timeout=timeout_ms, resend=False)
+            header_row, raw_rows, total, cut_by = self._run_user_query(
+                text, token, timeout_ms, row_cap, None if max_mb is None else int(max_mb * (1 << 20)))
         except _EmptyGraph:
             return QueryResult(columns=[], rows=[], elapsed_ms=(time.perf_counter() - t0) * 1000)
+        except QueryRejected as e:
+            raise type(e)(_user_text(e.user_message, len(marker))) from e
         elapsed = (time.perf_counter() - t0) * 1000
-        columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (res.header or [])]
-        data = res.result_set or []
-        truncated = row_cap is not None and len(data) > row_cap
-        if truncated:
-            data = data[:row_cap]
+        columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (header_row or [])]
         coll = GraphCollector()
-        rows = [{c: _value(v, coll) for c, v in zip(columns, r)} for r in data]
-        return QueryResult(columns=columns, rows=rows, truncated=truncated, elapsed_ms=elapsed,
-                           graph=coll.graph())
+        rows = [{c: _value(parse_scalar(v, g), coll) for c, v in zip(columns, r)} for r in raw_rows]
+        return QueryResult(columns=columns, rows=rows, truncated=cut_by is not None, elapsed_ms=elapsed,
+                           graph=coll.graph(), truncated_by=cut_by)
+
+    def _run_user_query(self, text: str, token: str, timeout_ms: int, row_cap: int | None,
+                        max_bytes: int | None):
+        """EXPLAIN (refuse ``Load CSV``), then run ``text`` on a connection of its own and read at
+        most ``row_cap`` rows / ``max_bytes`` bytes of the reply. Returns (header, raw rows,
+        number of rows the server had, "rows" | "bytes" | None)."""
+        # the client waits for the server's own timeout, then for the watchdog to kill a query
+        # FalkorDB cannot interrupt (RUNAWAY_GRACE_MS after the limit, polled every WATCH_POLL_S)
+        wait_s = timeout_ms / 1000 + server.RUNAWAY_GRACE_MS / 1000 + 4 * server.WATCH_POLL_S + 1.0
+        limit = f"{timeout_ms / 1000:g} s"
+        sent = time.monotonic()
+        sock = self._user_socket()
+        try:
+            reply = self._raw(sock, time.monotonic() + wait_s, 1 << 20, "GRAPH.EXPLAIN",
+                              self.graph_name, text)
+            if isinstance(reply, ResponseError):
+                raise _translate(str(reply))
+            plan = [str(x).strip() for x in reply] if isinstance(reply, list) else []
+            if any(op.split("|")[0].strip() == "Load CSV" for op in plan):
+                raise QueryRejected(
+                    "read-only: LOAD CSV is not allowed in the query console: user queries reach "
+                    "neither the network nor the file system.")
+            sent = time.monotonic()
+            sock.sendall(_resp.encode("GRAPH.RO_QUERY", self.graph_name, text, "--compact",
+                                      "timeout", timeout_ms))
+            return self._read_rows(_resp.ReplyReader(sock, sent + wait_s, max_bytes), row_cap)
+        except _resp.Deadline:
+            server.stop_runaway(self.settings.data_dir, token)
+            self._reconnect_quietly()
+            raise QueryTimeout(f"The query ran longer than its time limit ({limit}) and was "
+                               "stopped.") from None
+        except (_resp.Dropped, OSError) as e:
+            killed = server.was_killed(server.server_dir(self.settings.data_dir), token)
+            self._reconnect_quietly()
+            if killed == "interrupted" and time.monotonic() - sent <= timeout_ms / 1000:
+                raise QueryRejected(
+                    "query interrupted: another query ran past its time limit, so cultnet "
+                    "restarted the embedded store (no data lost); run this one again.") from e
+            if killed:
+                raise QueryTimeout(
+                    f"The query ran longer than its time limit ({limit}) and FalkorDB cannot "
+                    "interrupt it, so cultnet restarted the embedded store (no data lost); the "
+                    "query was not run again.") from e
+            raise QueryRejected(
+                "query rejected: the embedded store stopped while running this query (it "
+                "probably needed more memory than the store may use) and was restarted from "
+                "its saved data; the query was not run again.") from e
+        finally:
+            sock.close()
+
+    def _user_socket(self):
+        """A fresh connection to the server for one user query (the server restarted if gone)."""
+        for attempt in (1, 2):
+            try:
+                server.check_socket(self.info.socket)
+                return _resp.connect(self.info.socket)
+            except (OSError, StoreUnavailable):
+                if attempt == 2:
+                    raise StoreUnavailable("The embedded store is not reachable "
+                                           f"(socket {self.info.socket}).") from None
+                self._reconnect()
+
+    def _raw(self, sock, deadline: float, max_bytes: int, *args):
+        """One small command on ``sock``; waits while the server loads its data."""
+        until = time.monotonic() + server.LOAD_WAIT_S
+        while True:
+            sock.sendall(_resp.encode(*args))
+            try:
+                reply = _resp.ReplyReader(sock, deadline, max_bytes).value()
+            except _resp.TooBig as e:
+                raise QueryRejected("query rejected: the server's answer to EXPLAIN is too large.") from e
+            if isinstance(reply, ResponseError) and str(reply).startswith("LOADING"):
+                if time.monotonic() > until:
+                    raise StoreUnavailable("The embedded store is still loading its data; try again.")
+                time.sleep(0.1)
+                deadline += 0.1
+                continue
+            return reply
+
+    @staticmethod
+    def _read_rows(reader: "_resp.ReplyReader", row_cap: int | None):
+        n = reader.array_length()
+        if isinstance(n, ResponseError):
+            raise _translate(str(n))
+        if n < 2:  # statistics only: nothing to return
+            return [], [], 0, None
+        header = reader.value()
+        if isinstance(header, ResponseError):
+            raise _translate(str(header))
+        total = reader.array_length()
+        if isinstance(total, ResponseError):
+            raise _translate(str(total))
+        rows: list = []
+        try:
+            for row in reader.stream(total):
+                if isinstance(row, ResponseError):
+                    raise _translate(str(row))
+                if row_cap is not None and len(rows) >= row_cap:
+                    return header, rows, total, "rows"
+                rows.append(row)
+            for _ in range(n - 2):  # statistics, or a run-time error
+                tail = reader.value()
+                if isinstance(tail, ResponseError):
+                    raise _translate(str(tail))
+        except _resp.TooBig:
+            return header, rows, total, "bytes"
+        return header, rows, total, None
+
+    def _reconnect_quietly(self) -> None:
+        try:
+            self._reconnect()
+        except CultnetError:
+            pass
 
     # -- loads ---------------------------------------------------------------------------------
     def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
@@ -458,6 +591,23 @@ def _translate(msg: str) -> CultnetError:
     if "errmsg:" in low or "invalid input" in low:
         return QueryRejected(syntax_message(msg) or f"syntax error: {msg}")
     return QueryRejected(f"query rejected: {msg}")
+
+
+def _user_text(msg: str, shift: int) -> str:
+    """An error message about the text the user wrote: without cultnet's marker comment, and with
+    line-1 positions counted from the start of the user's query (FalkorDB counts from the end of
+    the parameter header, i.e. from the marker)."""
+    if shift:
+        msg = re.sub(r"errCtx: .*?/\*cultnet:uq [0-9a-f]+ \d+\*/ ", "errCtx: ", msg)
+        msg = re.sub(r"errCtxOffset: (\d+)", lambda m: f"errCtxOffset: {max(0, int(m.group(1)) - shift)}", msg)
+
+        def fix(m: re.Match) -> str:
+            line, col, off = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            col = max(1, col - shift) if line == 1 else col
+            return f"line: {line}, column: {col}, offset: {max(0, off - shift)}"
+
+        msg = re.sub(r"line: (\d+), column: (\d+), offset: (\d+)", fix, msg)
+    return server.MARKER_RE.sub("", msg)
 
 
 def _value(v: Any, coll: GraphCollector) -> Any:

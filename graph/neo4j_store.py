@@ -46,12 +46,14 @@ Interrupted loads
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as _dt
 import logging
 import os
 import re
 import threading
 import time
+import uuid
 from typing import Any, Callable
 
 import neo4j
@@ -109,6 +111,13 @@ ALLOWED_PROCEDURES = frozenset({
 DENIED_OPERATORS = frozenset({"LoadCSV", "TerminateTransactions", "AdministrationCommand",
                               "SystemProcedureCall"})
 ALLOWED_SHOW = frozenset({"ShowIndexes", "ShowConstraints"})
+#: Transaction metadata key carrying a user query's token (to terminate it at its deadline).
+USER_QUERY_META = "cultnet_user_query"
+#: The caller of a user query gets an answer at most this long after its time limit (Neo4j checks
+#: transaction timeouts every 2 s; then the transaction is terminated from the client).
+USER_GRACE_S = 3.0
+#: Records pulled per round trip by a user query (the byte limit counts the bytes received).
+USER_FETCH_SIZE = 1000
 
 
 class Neo4jStore(GraphStore):
@@ -243,35 +252,76 @@ class Neo4jStore(GraphStore):
 
     # -- user queries ------------------------------------------------------------------------------
     def query(self, cypher: str, params: dict[str, Any] | None = None, *, study: str | None = None,
-              timeout_s: float | None = None, row_cap: int | None = None) -> QueryResult:
+              timeout_s: float | None = None, row_cap: int | None = None,
+              max_mb: float | None = None) -> QueryResult:
+        """Run a user query read-only, bounded in time, rows and bytes (docs/graph-model.md).
+
+        The query runs in a thread of its own, so that the caller gets its answer or
+        :class:`QueryTimeout` at ``timeout_s`` + :data:`USER_GRACE_S` whatever the server does:
+        Neo4j's transaction timeout marks the transaction terminated but does not stop an
+        expression that is being evaluated (``reduce`` over a long list), and the server sends
+        nothing until it finishes. At the deadline the transaction is terminated
+        (``TERMINATE TRANSACTIONS``, found by its metadata) and that query's connection shut
+        down (the thread then ends; the driver drops the connection from its pool). ``study`` is
+        passed as ``$study``.
+        """
         if study is not None:
             params = {**(params or {}), "study": study}
         timeout_s = self.settings.query_timeout_s if timeout_s is None else timeout_s
         row_cap = self.settings.row_cap if row_cap is None else row_cap
+        max_mb = getattr(self.settings, "result_max_mb", 64.0) if max_mb is None else max_mb
+        max_bytes = None if max_mb is None else int(max_mb * (1 << 20))
         p = {str(k): plain(v) for k, v in (params or {}).items()}
-        coll = GraphCollector()
+        token = uuid.uuid4().hex
+        box: dict[str, Any] = {}
+        done = threading.Event()
 
-        def run():
-            t0 = time.perf_counter()
-            fetch = 1000 if row_cap is None else max(1, min(row_cap + 1, 1000))
-            with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
-                                      fetch_size=fetch) as s:
-                _check_plan(s.run(Query(_explain(cypher), timeout=timeout_s), p).consume().plan)
-                result = s.run(Query(cypher, timeout=timeout_s), p)
-                columns = list(result.keys())
-                rows: list[dict[str, Any]] = []
-                truncated = False
-                for rec in result:
-                    if row_cap is not None and len(rows) >= row_cap:
-                        truncated = True
-                        break
-                    rows.append({c: _value(v, coll) for c, v in zip(columns, rec.values())})
-                if not truncated:
-                    result.consume()
-            return QueryResult(columns=columns, rows=rows, truncated=truncated,
-                               elapsed_ms=(time.perf_counter() - t0) * 1000, graph=coll.graph())
+        def work() -> None:
+            try:
+                box["result"] = _run_user_query(self._driver, self.database, cypher, p, timeout_s,
+                                                row_cap, max_bytes, token, box)
+            except BaseException as e:  # noqa: BLE001 - handed to the calling thread
+                box["error"] = e
+            finally:
+                done.set()
 
-        return self._guard(run)
+        worker = threading.Thread(target=work, name="cultnet-user-query", daemon=True)
+        worker.start()
+        try:
+            finished = done.wait(timeout_s + USER_GRACE_S)
+        except BaseException:  # Ctrl+C in the CLI: do not leave the transaction behind
+            self._abandon(token, box)
+            raise
+        if not finished:
+            self._abandon(token, box)
+            raise QueryTimeout(
+                f"The query ran longer than its time limit ({timeout_s:g} s) and was stopped "
+                "(its transaction was terminated and its connection closed).")
+        if "error" in box:
+            e = box["error"]
+            raise _translate(e, where=self.settings.neo4j_uri) from e
+        return box["result"]
+
+    def _abandon(self, token: str, box: dict[str, Any]) -> None:
+        """Terminate a user query's transaction and shut its connection down."""
+        self.terminate_user_query(token)
+        _shutdown_connection(box.get("session"))
+
+    def terminate_user_query(self, token: str) -> list[str]:
+        """``TERMINATE TRANSACTIONS`` of the user query ``token`` (its transaction metadata);
+        the ids terminated (empty when it is gone, or the user may not terminate)."""
+        def run() -> list[str]:
+            with self._session() as s:
+                ids = [r[0] for r in s.run(Q["neo4j_user_query_transactions"],
+                                           {"key": USER_QUERY_META, "token": token})]
+                if ids:
+                    s.run(Q["neo4j_terminate_transactions"], {"ids": ids}).consume()
+                return ids
+
+        try:
+            return self._guard(run)
+        except CultnetError:
+            return []
 
     # -- loads ---------------------------------------------------------------------------------------
     def _load_tx(self, ds: str):
@@ -567,6 +617,122 @@ class Neo4jStore(GraphStore):
             return 0
         res = self._write(name, {"study": study, "rows": rows})
         return int(res[0][0]) if res else 0
+
+
+class _ByteBudget:
+    """Wraps the socket a Bolt connection reads from, counting bytes: past ``max_bytes`` a read
+    fails, which stops the driver in the middle of a message (a single huge record included)."""
+
+    def __init__(self, sock, max_bytes: int, inbox=None):
+        self._sock = sock
+        self._inbox = inbox
+        self.max_bytes = max_bytes
+        self.nread = 0
+        self.exceeded = False
+
+    def remove(self) -> None:
+        if self._inbox is not None and getattr(self._inbox, "_socket", None) is self:
+            self._inbox._socket = self._sock
+
+    def recv_into(self, buffer, nbytes):
+        if self.nread > self.max_bytes:
+            self.exceeded = True
+            raise OSError(f"the result is larger than {self.max_bytes / (1 << 20):g} MB")
+        n = self._sock.recv_into(buffer, nbytes)
+        self.nread += n
+        return n
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+def _budget(session, max_bytes: int | None) -> "_ByteBudget | None":
+    """Put a :class:`_ByteBudget` under the session's connection (driver internals: when they
+    are not where this expects them, only the per-record estimate bounds the result). The
+    caller removes it (:meth:`_ByteBudget.remove`) before the connection goes back to the pool."""
+    if max_bytes is None:
+        return None
+    inbox = getattr(getattr(session, "_connection", None), "inbox", None)
+    sock = getattr(inbox, "_socket", None)
+    if sock is None or not hasattr(sock, "recv_into"):
+        return None
+    budget = _ByteBudget(sock, max_bytes, inbox)
+    inbox._socket = budget
+    return budget
+
+
+def _approx_bytes(v: Any) -> int:
+    """Roughly how many bytes a value takes on the wire (for the result size limit)."""
+    if isinstance(v, str):
+        return len(v) + 1
+    if isinstance(v, (bytes, bytearray)):
+        return len(v) + 1
+    if isinstance(v, (list, tuple)):
+        return 1 + sum(_approx_bytes(x) for x in v)
+    if isinstance(v, dict):
+        return 1 + sum(len(str(k)) + _approx_bytes(x) for k, x in v.items())
+    if isinstance(v, Node):
+        return 16 + sum(len(lab) for lab in v.labels) + _approx_bytes(dict(v.items()))
+    if isinstance(v, Relationship):
+        return 32 + len(v.type) + _approx_bytes(dict(v.items()))
+    if isinstance(v, Path):
+        return sum(_approx_bytes(n) for n in v.nodes) + sum(_approx_bytes(r) for r in v.relationships)
+    return 9
+
+
+def _run_user_query(driver, database: str, cypher: str, params: dict[str, Any], timeout_s: float,
+                    row_cap: int | None, max_bytes: int | None, token: str,
+                    box: dict[str, Any]) -> QueryResult:
+    """The body of :meth:`Neo4jStore.query` (runs in the query's own thread; puts its session in
+    ``box["session"]`` so that the caller can shut its connection down at the deadline)."""
+    coll = GraphCollector()
+    t0 = time.perf_counter()
+    fetch = USER_FETCH_SIZE if row_cap is None else max(1, min(row_cap + 1, USER_FETCH_SIZE))
+    meta = {USER_QUERY_META: token}
+    with driver.session(database=database, default_access_mode=neo4j.READ_ACCESS,
+                        fetch_size=fetch) as s:
+        box["session"] = s
+        _check_plan(s.run(Query(_explain(cypher), timeout=timeout_s, metadata=meta), params).consume().plan)
+        result = s.run(Query(cypher, timeout=timeout_s, metadata=meta), params)
+        budget = _budget(s, max_bytes)
+        columns = list(result.keys())
+        rows: list[dict[str, Any]] = []
+        cut_by = None
+        size = 0
+        try:
+            for rec in result:
+                if row_cap is not None and len(rows) >= row_cap:
+                    cut_by = "rows"
+                    break
+                values = rec.values()
+                size += sum(_approx_bytes(v) for v in values)
+                if max_bytes is not None and size > max_bytes:
+                    cut_by = "bytes"
+                    break
+                rows.append({c: _value(v, coll) for c, v in zip(columns, values)})
+            if cut_by is None:
+                result.consume()
+        except (nx.DriverError, OSError):
+            if budget is None or not budget.exceeded:
+                raise
+            cut_by = "bytes"  # the connection was stopped in the middle of a (huge) record
+        finally:
+            if budget is not None:
+                budget.remove()
+    return QueryResult(columns=columns, rows=rows, truncated=cut_by is not None,
+                       elapsed_ms=(time.perf_counter() - t0) * 1000, graph=coll.graph(),
+                       truncated_by=cut_by)
+
+
+def _shutdown_connection(session) -> None:
+    """Shut down the socket under a session's connection (driver internals; from another
+    thread: the reader blocked on it gets end-of-file, and the driver drops the connection)."""
+    import socket as _socket
+
+    sock = getattr(getattr(getattr(session, "_connection", None), "socket", None), "_socket", None)
+    if isinstance(sock, _socket.socket):
+        with contextlib.suppress(OSError):
+            sock.shutdown(_socket.SHUT_RDWR)
 
 
 def _setting(explicit: float | None, settings: Settings, attr: str, env: str, default: float) -> float:

@@ -41,9 +41,10 @@ class QueryResult:
 
     columns: list[str]
     rows: list[dict[str, Any]]
-    truncated: bool = False  # True when the row cap cut the result
+    truncated: bool = False  # True when the row cap (or the size limit) cut the result
     elapsed_ms: float | None = None
     graph: dict | None = field(default=None)  # {"nodes": [...], "edges": [...]} when rows hold nodes/paths
+    truncated_by: str | None = None  # "rows" (row_cap) or "bytes" (CULTNET_RESULT_MAX_MB) when truncated
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=self.columns)
@@ -77,12 +78,15 @@ class GraphStore(ABC):
     # -- user queries ------------------------------------------------------------------------
     @abstractmethod
     def query(self, cypher: str, params: dict[str, Any] | None = None, *, study: str | None = None,
-              timeout_s: float | None = None, row_cap: int | None = None) -> QueryResult:
-        """Run a user query read-only, as enforced by the database, with a timeout and row cap.
+              timeout_s: float | None = None, row_cap: int | None = None,
+              max_mb: float | None = None) -> QueryResult:
+        """Run a user query read-only, as enforced by the database, with a timeout, a row cap
+        and a size limit (``max_mb``, default ``CULTNET_RESULT_MAX_MB``), reaching neither the
+        network nor files (docs/guarantees.md, section 3).
 
         When ``study`` is given it is passed as the parameter ``$study`` (scope a query with
         ``MATCH (c:City {study: $study})``). Raises QueryRejected (writes, syntax errors,
-        forbidden procedures), QueryTimeout, StoreUnavailable.
+        forbidden procedures, ``LOAD CSV``), QueryTimeout, StoreUnavailable.
         """
 
     # -- loads -------------------------------------------------------------------------------

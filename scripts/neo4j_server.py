@@ -11,7 +11,8 @@ Used by the test suite (``tests/conftest.py``), by CI and by developers who want
 
 ``start`` writes ``neo4j.conf`` into ``<home>/conf`` (Bolt and, with ``--http``, HTTP on free
 127.0.0.1 ports; auth on with a generated password; small heap and page cache; ``LOAD CSV`` from
-``file:`` URLs off; usage reports off; a 120 s transaction timeout), starts
+``file:`` URLs off and every IP address blocked for URL loads; usage reports off; a 120 s
+transaction timeout), starts
 ``java -cp 'lib/*' org.neo4j.server.CommunityEntryPoint`` detached from the terminal, waits until
 the official driver's ``verify_connectivity()`` succeeds, then writes ``<home>/connection.json``
 and ``<home>/connection.env`` and prints ``export NEO4J_URI=...`` lines on stdout (messages go to
@@ -438,6 +439,9 @@ class Neo4jServer:
             f"server.directories.run={self.home / 'run'}",
             # Hostile LOAD CSV FROM 'file:///etc/passwd' must fail; the import dir is ours alone.
             "dbms.security.allow_csv_import_from_file_urls=false",
+            # ... and LOAD CSV FROM 'http(s)://...' / 'ftp://...' must not connect anywhere: every
+            # IPv4 and IPv6 address is blocked (Neo4j checks the resolved address before it connects)
+            "internal.dbms.cypher_ip_blocklist=0.0.0.0/0,::/0",
             # Memory: the heap is set with -Xms/-Xmx on the java command line (see JVM_FLAGS);
             # these keep Neo4j's own checks and transaction memory consistent with it.
             f"server.memory.heap.initial_size={self.heap}",

@@ -1,8 +1,9 @@
 """The cultnet explorer: the router (``streamlit run ui/app.py``, or ``cultnet ui``).
 
-It sets the page up, shows which store the app is connected to and the SIMULATED banner, and
-runs the selected page. Pages live in ui/pages/, cached reads in ui/data.py, the plot style in
-ui/plots.py.
+It sets the page up, asks for the password when ``CULTNET_UI_PASSWORD`` is set (ui/auth.py:
+until the session has signed in, the sign-in form is the only page there is), shows which store
+the app is connected to and the SIMULATED banner, and runs the selected page. Pages live in
+ui/pages/, cached reads in ui/data.py, the plot style in ui/plots.py.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import time
 import streamlit as st
 
 from cultnet.errors import CultnetError
+from cultnet.ui import auth
 from cultnet.ui import data as D
 from cultnet.ui.pages import _common as C
 
@@ -104,8 +106,26 @@ def draw_sidebar(key: str | None, error: str | None) -> None:
             st.caption("no data loaded")
 
 
+def draw_sign_out() -> None:
+    if auth.configured_password() is not None and st.sidebar.button(
+            "Sign out", icon=":material/logout:", key="_sign_out"):
+        st.session_state.pop(auth.SESSION_KEY, None)
+        st.rerun()
+
+
 def main() -> None:
+    if not auth.signed_in():
+        # only the sign-in form is registered, under every page's URL too: a page's URL shows the
+        # form (no "page not found"), and after signing in the same URL opens that page
+        paths = [pg.url_path for group in PAGES.values() for pg in group if pg.url_path]
+        forms = [st.Page(auth.login_page, title="Sign in", icon=":material/lock:", url_path="login",
+                         default=True)]
+        forms += [st.Page(auth.login_page, title="Sign in", icon=":material/lock:", url_path=path)
+                  for path in paths if path != "login"]
+        st.navigation(forms, position="hidden").run()
+        return
     page = st.navigation(PAGES)
+    draw_sign_out()
     key, error = None, None
     try:
         key = D.data_key()

@@ -30,6 +30,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
+from cultnet.export_safety import neutralize_frame, xlsx_bytes
+
 log = logging.getLogger(__name__)
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
@@ -520,15 +522,14 @@ def _deferred(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
 
 
 def table_csv(frame: pd.DataFrame, index: bool = False) -> bytes:
-    """CSV bytes (UTF-8 with BOM so that Excel shows Chinese city names correctly)."""
-    return frame.to_csv(index=index).encode("utf-8-sig")
+    """CSV bytes (UTF-8 with BOM so that Excel shows Chinese city names correctly); cells a
+    spreadsheet would run as formulas get a leading ``'`` (cultnet.export_safety)."""
+    return neutralize_frame(frame).to_csv(index=index).encode("utf-8-sig")
 
 
 def table_xlsx(frame: pd.DataFrame, index: bool = False, sheet: str = "table") -> bytes:
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        frame.to_excel(xw, index=index, sheet_name=sheet[:31])
-    return buf.getvalue()
+    """XLSX bytes in which no cell is a formula (cultnet.export_safety.write_xlsx)."""
+    return xlsx_bytes(frame, sheet=sheet, index=index)
 
 
 COLUMN_PX = (64, 560)  # narrowest and widest column set by column_widths

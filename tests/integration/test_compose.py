@@ -32,6 +32,7 @@ DOCKERFILE = REPO / "Dockerfile"
 ENV_EXAMPLE = REPO / ".env.example"
 ENTRYPOINTS = [REPO / "docker" / "entrypoint-app.sh", REPO / "docker" / "entrypoint-etl.sh"]
 PASSWORD = "compose-check-password"
+UI_PASSWORD = "compose-check-ui-password"
 
 
 def load_yaml(text: str):
@@ -66,7 +67,8 @@ def compose_config(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedP
 
 @pytest.fixture(scope="module")
 def resolved(tmp_path_factory) -> dict:
-    proc = compose_config(tmp_path_factory.mktemp("compose"), {"NEO4J_PASSWORD": PASSWORD})
+    proc = compose_config(tmp_path_factory.mktemp("compose"),
+                          {"NEO4J_PASSWORD": PASSWORD, "CULTNET_UI_PASSWORD": UI_PASSWORD})
     assert proc.returncode == 0, proc.stderr
     return load_yaml(proc.stdout)
 
@@ -146,7 +148,16 @@ def test_images_are_pinned(resolved):
 def test_neo4j_hardening_settings(resolved):
     env = resolved["services"]["neo4j"]["environment"]
     assert env["NEO4J_dbms_security_allow__csv__import__from__file__urls"] == "false"
+    assert env["NEO4J_internal_dbms_cypher__ip__blocklist"] == "0.0.0.0/0,::/0"
     assert env["NEO4J_dbms_usage__report_enabled"] == "false"
+
+
+def test_explorer_password_is_required(resolved, tmp_path):
+    """The app binds 0.0.0.0 in its container, so Compose refuses to start it without
+    CULTNET_UI_PASSWORD (and .env.example suggests none)."""
+    assert resolved["services"]["app"]["environment"]["CULTNET_UI_PASSWORD"] == UI_PASSWORD
+    proc = compose_config(tmp_path, {"NEO4J_PASSWORD": PASSWORD})
+    assert proc.returncode != 0 and "CULTNET_UI_PASSWORD" in proc.stderr, proc.stderr
 
 
 def test_every_compose_variable_is_documented_in_env_example():
@@ -157,6 +168,7 @@ def test_every_compose_variable_is_documented_in_env_example():
     missing = used - set(documented)
     assert not missing, f"not in .env.example: {sorted(missing)}"
     assert documented["NEO4J_PASSWORD"] == "", ".env.example must not suggest a password"
+    assert documented["CULTNET_UI_PASSWORD"] == "", ".env.example must not suggest a password"
     for key in ("NEO4J_USER", "NEO4J_DATABASE", "CULTNET_QUERY_TIMEOUT", "CULTNET_ROW_CAP",
                 "CULTNET_IMPORT_DIR", "CULTNET_UI_PORT", "NEO4J_BOLT_PORT", "NEO4J_HTTP_PORT"):
         assert key in documented, key

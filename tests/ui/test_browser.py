@@ -55,11 +55,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(sample_store_env):
+def server_tmp(tmp_path_factory) -> Path:
+    """The explorer's temp directory (TMPDIR): uploads must not stay behind in it."""
+    return tmp_path_factory.mktemp("explorer-tmp")
+
+
+@pytest.fixture(scope="module")
+def server(sample_store_env, server_tmp):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (Debian package)")
     port = _free_port()
-    env = {**os.environ, **sample_store_env}
+    env = {**os.environ, **sample_store_env, "TMPDIR": str(server_tmp)}
     log = open(SHOTS.parent / "streamlit.log", "w") if SHOTS.parent.exists() else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, "-m", "cultnet.ui.cli", "ui", "--port", str(port)],
                             cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -184,7 +190,7 @@ def test_saved_cypher_query(page, server):
     shot(page, "11_console_result")
 
 
-def test_upload_validate_and_load(page, server, tmp_path):
+def test_upload_validate_and_load(page, server, server_tmp, tmp_path):
     good = tmp_path / "observed_links.csv"
     good.write_text("source,target,weight,year\nShenyang,Dalian,3,2024\nDalian,Anshan,1,2024\n"
                     "Jinzhou,Dalian,2,2024\n", encoding="utf-8")
@@ -206,6 +212,8 @@ def test_upload_validate_and_load(page, server, tmp_path):
     page.get_by_text("Loaded dataset").first.wait_for()
     check_page(page, "Data")
     shot(page, "13_data_loaded")
+    # neither the validated nor the loaded upload stays in the explorer's temp directory
+    assert sorted(p.name for p in server_tmp.glob("cultnet-upload-*")) == []
 
 
 def test_static_figure_export_offline():

@@ -126,15 +126,29 @@ def test_falkordb_error_translation(msg, cls, fragment):
     assert type(err) is cls and fragment in err.user_message
 
 
-def test_socket_path_falls_back_to_tmp_for_long_dirs(tmp_path):
+def test_socket_path_falls_back_to_a_private_dir_for_long_dirs(tmp_path):
+    """Too long for a Unix socket: a fresh private directory (0700, unpredictable name) instead
+    of a predictable shared path that another local user could take first; server.json records
+    which one (tests/contract/test_embedded_server.py checks the whole life cycle)."""
+    import os
+    import shutil
+    import stat
+
     from cultnet.graph._falkordb_server import SOCKET_PATH_MAX, _socket_path
 
     short = _socket_path(tmp_path)
     assert short == str(tmp_path / "redis.sock")
     long_dir = tmp_path / ("x" * 120)
-    p = _socket_path(long_dir)
-    assert p.startswith("/tmp/cultnet-") and len(p) <= SOCKET_PATH_MAX
-    assert p == _socket_path(long_dir)  # stable: every process finds the same socket
+    p, q = _socket_path(long_dir), _socket_path(long_dir)
+    try:
+        assert len(p) <= SOCKET_PATH_MAX and p != q  # not predictable
+        for sock in (p, q):
+            st = os.lstat(os.path.dirname(sock))
+            assert os.path.basename(os.path.dirname(sock)).startswith("cultnet-")
+            assert stat.S_IMODE(st.st_mode) == 0o700 and st.st_uid == os.geteuid()
+    finally:
+        for sock in (p, q):
+            shutil.rmtree(os.path.dirname(sock), ignore_errors=True)
 
 
 def test_parse_params():

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 
+from cultnet.ui.auth import check_exposure
 from cultnet.ui.common import console, handle_errors, settings
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -17,9 +18,11 @@ MAX_UPLOAD_MB = 50
 
 
 def streamlit_command(port: int, host: str, max_upload_mb: int = MAX_UPLOAD_MB) -> list[str]:
-    """The ``streamlit run`` command line: headless, bound to ``host``, upload size limited."""
+    """The ``streamlit run`` command line (through :mod:`cultnet.ui.serve`, which keeps every
+    request going through the router and its password gate): headless, bound to ``host``,
+    upload size limited."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP),
+        sys.executable, "-m", "cultnet.ui.serve", str(APP),
         "--server.port", str(port),
         "--server.address", host,
         "--server.headless", "true",
@@ -54,12 +57,20 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8501, "--port", envvar="CULTNET_PORT",
                                  help="port to serve on [env CULTNET_PORT]"),
         host: str = typer.Option("localhost", "--host",
-                                 help="address to bind (localhost by default: this machine only)"),
+                                 help="address to bind (localhost by default: this machine only; "
+                                      "any other needs CULTNET_UI_PASSWORD)"),
         max_upload_mb: int = typer.Option(MAX_UPLOAD_MB, "--max-upload-mb",
                                           help="largest file the Data page accepts (MB)"),
     ) -> None:
-        """Start the explorer in a browser: http://localhost:8501 by default."""
+        """Start the explorer in a browser: http://localhost:8501 by default.
+
+        Beyond localhost (``--host 0.0.0.0``, an address of this machine) it needs
+        CULTNET_UI_PASSWORD: every visitor must then sign in before any page shows.
+        """
+        note = check_exposure(host)
         env = streamlit_env()
+        if note:
+            console.print(note, highlight=False)
         console.print(f"cultnet explorer on [bold]http://{host}:{port}[/] "
                       f"(store: {env['CULTNET_BACKEND']}); Ctrl+C stops it.", highlight=False)
         # cwd = ui/ so that ui/.streamlit/config.toml (theme, limits) applies

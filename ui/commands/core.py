@@ -138,7 +138,10 @@ def register(app: typer.Typer) -> None:
                 t.add_row(*(_cell(r.get(c)) for c in res.columns))
             out.print(t)
             console.print(f"{len(res.rows)} row(s) in {res.elapsed_ms or 0:.0f} ms", highlight=False)
-        if res.truncated:
+        if res.truncated and res.truncated_by == "bytes":
+            console.print(f"note: result truncated to the first {len(res.rows)} rows: it is larger "
+                          "than the size limit (CULTNET_RESULT_MAX_MB)", highlight=False)
+        elif res.truncated:
             console.print(f"note: result truncated to the first {len(res.rows)} rows "
                           "(raise it with --limit)", highlight=False)
 

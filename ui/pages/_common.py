@@ -13,6 +13,7 @@ from typing import Iterator
 import streamlit as st
 
 from cultnet.errors import CultnetError
+from cultnet.ui import auth
 from cultnet.ui import data as D
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,9 @@ def gravity_ui(k: str, *, prefix: str) -> str:
 
 
 def header(title: str, caption: str = "") -> None:
-    """Page title, caption and, when any loaded dataset is simulated, the SIMULATED banner."""
+    """Page title, caption and, when any loaded dataset is simulated, the SIMULATED banner.
+    A session that has not signed in (CULTNET_UI_PASSWORD) gets the sign-in form instead."""
+    auth.require_signed_in()
     st.title(title)
     if caption:
         st.caption(caption)

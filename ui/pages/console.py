@@ -127,7 +127,10 @@ def draw_result(res) -> None:
     frame = res.to_frame()
     elapsed = f" in {res.elapsed_ms:.0f} ms" if res.elapsed_ms is not None else ""
     st.success(f"{len(frame):,} row(s){elapsed}.", icon=":material/check:")
-    if res.truncated:
+    if res.truncated and getattr(res, "truncated_by", None) == "bytes":
+        st.warning(f"The result was cut at the size limit (CULTNET_RESULT_MAX_MB): {len(frame):,} "
+                   "rows shown.")
+    elif res.truncated:
         st.warning(f"The result was cut at the row cap: {len(frame):,} rows shown.")
     shown = frame.map(lambda v: str(v) if isinstance(v, (dict, list)) else v) if len(frame) else frame
     graph = res.graph if res.graph and res.graph.get("nodes") else None
@@ -144,9 +147,10 @@ def draw_result(res) -> None:
 def main() -> None:
     C.header("Cypher console")
     s = D.settings()
-    st.caption(f"Read-only: the database itself refuses writes. Time limit "
-               f"{s.query_timeout_s:g} s, row cap {s.row_cap:,} (CULTNET_QUERY_TIMEOUT, "
-               "CULTNET_ROW_CAP). Values go in $parameters, never into the text.")
+    st.caption(f"Read-only: the database itself refuses writes, and queries reach neither the "
+               f"network nor files. Time limit {s.query_timeout_s:g} s, row cap {s.row_cap:,}, "
+               f"size limit {s.result_max_mb:g} MB (CULTNET_QUERY_TIMEOUT, CULTNET_ROW_CAP, "
+               "CULTNET_RESULT_MAX_MB). Values go in $parameters, never into the text.")
     k = C.key()
     if C.study():
         st.caption(SCOPE_NOTE)

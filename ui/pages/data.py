@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +11,7 @@ from cultnet.errors import CultnetError, ValidationError
 from cultnet.ui import data as D
 from cultnet.ui import plots as P
 from cultnet.ui.pages import _common as C
+from cultnet.ui.uploads import saved_uploads
 
 ROLES = ("cities", "indicators", "edges", "enterprises", "series")
 ROLE_HELP = {
@@ -65,21 +64,6 @@ def upload_ui() -> tuple[list, dict, dict]:
     return files or [], roles, {"fmt": fmt, "directed": directed, "simulated": simulated}
 
 
-def _save(files: list, roles: dict) -> tuple[Path, dict[str, Path]]:
-    """Write the uploads to a fresh temp dir under their original names; role -> path."""
-    tmp = Path(tempfile.mkdtemp(prefix="cultnet-upload-"))
-    paths: dict[str, Path] = {}
-    for f in files:
-        role = roles[f.name]
-        if role in paths:
-            raise CultnetError(f"Two files were given the role '{role}' ({paths[role].name} and "
-                               f"{f.name}); load them one at a time.")
-        p = tmp / Path(f.name).name
-        p.write_bytes(f.getvalue())
-        paths[role] = p
-    return tmp, paths
-
-
 # ---------------------------------------------------------------------------------------------
 # rendering
 # ---------------------------------------------------------------------------------------------
@@ -120,13 +104,17 @@ def _study_kw(fn, study: str | None) -> dict:
 
 
 def do_validate_or_load(files: list, roles: dict, opts: dict, *, load: bool) -> None:
+    with saved_uploads(files, roles) as paths:  # removed afterwards, also on rerun and errors
+        _validate_or_load(paths, opts, load=load)
+
+
+def _validate_or_load(paths: dict, opts: dict, *, load: bool) -> None:
     from cultnet.etl import load as L
 
-    _tmp, paths = _save(files, roles)
     kwargs = dict(fmt=opts["fmt"], directed=opts["directed"], simulated=opts["simulated"])
     kwargs.update(_study_kw(L.validate_files, opts.get("study")))
-    store = D.store()
     try:
+        store = D.store()
         if not load:
             bundle = L.validate_files(store, **paths, **kwargs)
             rows = ", ".join(f"{k} {v:,}" for k, v in L.bundle_rows(bundle).items())
