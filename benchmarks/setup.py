@@ -25,6 +25,7 @@ Usage::
     python benchmarks/setup.py                       # demo and tests, cold then warm, once
     python benchmarks/setup.py --only demo --repeat 3
     python benchmarks/setup.py --out benchmarks/results/setup.json
+    python benchmarks/setup.py --only demo --rev 3b94ebe --rev HEAD --repeat 2   # A/B, interleaved
 
 Times depend on the network to PyPI and on what else runs on the machine: the load average is
 recorded with every run.
@@ -120,11 +121,13 @@ def run_once(which: str, clone: Path, caches: Path, cold_maven: bool) -> dict:
     return out
 
 
-def fresh_clone(base: Path, name: str) -> tuple[Path, float]:
+def fresh_clone(base: Path, name: str, rev: str) -> tuple[Path, float]:
     dest = base / name / "cultnet"
     dest.parent.mkdir(parents=True)
     t0 = time.monotonic()
-    subprocess.run(["git", "clone", "-q", "--no-hardlinks", str(ROOT), str(dest)], check=True)
+    subprocess.run(["git", "clone", "-q", "--no-hardlinks", "--no-checkout", str(ROOT), str(dest)],
+                   check=True)
+    subprocess.run(["git", "-C", str(dest), "checkout", "-q", "--detach", rev], check=True)
     return dest, round(time.monotonic() - t0, 2)
 
 
@@ -135,12 +138,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=1, help="cold+warm pairs per command")
     ap.add_argument("--cold-maven", action="store_true",
                     help="also an empty local Maven repository for the tests' Neo4j jars")
+    ap.add_argument("--rev", action="append",
+                    help="revision(s) to clone (default HEAD); several are run interleaved, "
+                         "round by round, for an A/B comparison in one session")
     ap.add_argument("--keep", action="store_true", help="keep the temporary clones")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "setup.json"))
     a = ap.parse_args(argv)
     which = a.only or ["demo", "tests"]
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True,
-                          text=True, check=True).stdout.strip()
+    revs = {r: subprocess.run(["git", "-C", str(ROOT), "rev-parse", r], capture_output=True,
+                              text=True, check=True).stdout.strip() for r in (a.rev or ["HEAD"])}
     dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "-uno"],
                                 capture_output=True, text=True).stdout.strip())
     base = Path(tempfile.mkdtemp(prefix="cultnet-setup-bench-"))
@@ -148,24 +154,30 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for w in which:
             for i in range(a.repeat):
-                caches = base / f"{w}-{i}-caches"
-                for temp in ("cold", "warm"):
-                    clone, clone_s = fresh_clone(base, f"{w}-{i}-{temp}")
-                    print(f"setup bench: {w} #{i + 1} {temp} in {clone} ...", file=sys.stderr, flush=True)
-                    r = run_once(w, clone, caches, a.cold_maven)
-                    r.update({"command": w, "cache": temp, "round": i + 1, "git_clone_s": clone_s})
-                    print(f"setup bench: {w} #{i + 1} {temp}: exit {r['exit_code']} in "
-                          f"{r['seconds_to_exit']} s {r['milestones_s']}", file=sys.stderr, flush=True)
-                    runs.append(r)
+                for rev, sha in revs.items():
+                    caches = base / f"{w}-{i}-{sha[:8]}-caches"
+                    for temp in ("cold", "warm"):
+                        clone, clone_s = fresh_clone(base, f"{w}-{i}-{sha[:8]}-{temp}", sha)
+                        print(f"setup bench: {w} #{i + 1} {rev} {temp} in {clone} ...",
+                              file=sys.stderr, flush=True)
+                        r = run_once(w, clone, caches, a.cold_maven)
+                        r.update({"command": w, "cache": temp, "round": i + 1, "rev": rev,
+                                  "git_sha": sha, "git_clone_s": clone_s})
+                        print(f"setup bench: {w} #{i + 1} {rev} {temp}: exit {r['exit_code']} in "
+                              f"{r['seconds_to_exit']} s {r['milestones_s']}", file=sys.stderr,
+                              flush=True)
+                        runs.append(r)
+                        if not a.keep:
+                            shutil.rmtree(clone.parent, ignore_errors=True)
                     if not a.keep:
-                        shutil.rmtree(clone.parent, ignore_errors=True)
-                if not a.keep:
-                    shutil.rmtree(caches, ignore_errors=True)
+                        shutil.rmtree(caches, ignore_errors=True)
     finally:
         if not a.keep:
             shutil.rmtree(base, ignore_errors=True)
 
-    cold_demo = [r["seconds_to_summary"] for r in runs if r["command"] == "demo" and r["cache"] == "cold"]
+    last = list(revs)[-1]
+    cold_demo = [r["seconds_to_summary"] for r in runs
+                 if r["command"] == "demo" and r["cache"] == "cold" and r["rev"] == last]
     result = {
         "what": "fresh clone -> README command 1's summary, and -> the test suite's start, "
                 "cold package cache (new UV_CACHE_DIR, PIP_CACHE_DIR, XDG_CACHE_HOME; no uv on PATH), "
@@ -173,12 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         "command": "python benchmarks/setup.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
         "commands_timed": {k: " ".join(f"{e}={v}" for e, v in env.items()) + (" " if env else "")
                            + shlex.join(c) for k, (c, env) in COMMANDS.items() if k in which},
-        "git_head": head, "worktree_dirty": dirty,
+        "revisions": revs, "worktree_dirty": dirty,
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
         "cold_maven": a.cold_maven,
-        "target": {"demo_summary_cold_s": TARGET_DEMO_S,
+        "target": {"demo_summary_cold_s": TARGET_DEMO_S, "judged_on_rev": last,
                    "met": bool(cold_demo) and all(s is not None and s < TARGET_DEMO_S for s in cold_demo)},
         "runs": runs,
     }
@@ -186,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     Path(a.out).write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: result[k] for k in ("command", "target")}, indent=2))
     for r in runs:
-        print(f"{r['command']:5} {r['cache']:4} #{r['round']}: exit {r['exit_code']}, "
+        print(f"{r['command']:5} {r['rev'][:10]:10} {r['cache']:4} #{r['round']}: exit {r['exit_code']}, "
               f"{r['seconds_to_exit']:6.1f} s, milestones {r['milestones_s']}, "
               f"load {r['load_average_before']}->{r['load_average_after']}")
     return 0 if all(r["exit_code"] == 0 for r in runs) else 1
