@@ -27,8 +27,8 @@ Usage::
     python benchmarks/setup.py --out benchmarks/results/setup.json
     python benchmarks/setup.py --only demo --rev 3b94ebe --rev HEAD --repeat 2   # A/B, interleaved
 
-Times depend on the network to PyPI and on what else runs on the machine: the load average is
-recorded with every run.
+Times depend on the network to PyPI and on what else runs on the machine: the load average and
+the CPU seconds (user, system) of the command's process tree are recorded with every run.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shlex
 import shutil
 import subprocess
@@ -86,26 +87,39 @@ def run_once(which: str, clone: Path, caches: Path, cold_maven: bool) -> dict:
         env["MAVEN_OPTS"] = f"-Dmaven.repo.local={caches / 'm2'}"
     assert shutil.which("uv", path=env["PATH"]) is None, "uv is still on PATH"
     load_before = os.getloadavg()[0]
+    ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=clone, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, bufsize=1)
     marks: dict[str, float] = {}
     lines: list[str] = []
     patterns = MILESTONES[which]
-    for line in proc.stdout:
-        line = line.rstrip("\n")
-        lines.append(line)
-        now = round(time.monotonic() - t0, 1)
-        for name, rx in patterns:
-            if name not in marks and re.search(rx, line):
-                marks[name] = now
-    rc = proc.wait()
-    total = round(time.monotonic() - t0, 1)
-    if which == "demo" and (clone / ".venv" / "bin" / "cultnet").exists():
-        # the embedded server outlives the demo: stop it (cultnet stop), it is in our temp folder
-        subprocess.run([str(clone / ".venv" / "bin" / "cultnet"), "stop"], env=env, cwd=clone,
-                       capture_output=True, timeout=120)
+    try:
+        for line in proc.stdout:
+            line = line.rstrip("\n")
+            lines.append(line)
+            now = round(time.monotonic() - t0, 1)
+            for name, rx in patterns:
+                if name not in marks and re.search(rx, line):
+                    marks[name] = now
+        rc = proc.wait()
+        total = round(time.monotonic() - t0, 1)
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    finally:
+        if proc.poll() is None:  # interrupted: end the command we started
+            proc.terminate()
+            proc.wait(60)
+        if which == "demo" and (clone / ".venv" / "bin" / "cultnet").exists():
+            # the embedded server outlives the demo: stop it (cultnet stop); it is ours, in our
+            # temporary folder
+            subprocess.run([str(clone / ".venv" / "bin" / "cultnet"), "stop"], env=env, cwd=clone,
+                           capture_output=True, timeout=120)
     out = {"exit_code": rc, "seconds_to_exit": total, "milestones_s": marks,
+           # CPU of the command and everything it waited for (not the detached embedded server):
+           # what the machine's load cannot shrink; wall time on an idle 2-core machine is about
+           # this plus the time spent waiting for downloads
+           "cpu_user_s": round(ru1.ru_utime - ru0.ru_utime, 1),
+           "cpu_sys_s": round(ru1.ru_stime - ru0.ru_stime, 1),
            "load_average_before": round(load_before, 2),
            "load_average_after": round(os.getloadavg()[0], 2),
            "output_tail": lines[-8:]}
@@ -158,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                     caches = base / f"{w}-{i}-{sha[:8]}-caches"
                     for temp in ("cold", "warm"):
                         clone, clone_s = fresh_clone(base, f"{w}-{i}-{sha[:8]}-{temp}", sha)
+                        os.sync()  # the previous run's deletions and the clone are on disk first
                         print(f"setup bench: {w} #{i + 1} {rev} {temp} in {clone} ...",
                               file=sys.stderr, flush=True)
                         r = run_once(w, clone, caches, a.cold_maven)

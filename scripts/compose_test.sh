@@ -320,6 +320,10 @@ timed build_cultnet_image "${compose[@]}" build > "$W/build-cultnet.log" 2>&1 \
   || die "docker-compose build failed"
 wait "$neo4j_build" || die "building $STANDIN_NEO4J failed"
 echo "builds_wall $(since "$t_builds")" >> "$timings"
+# the daemon's data root after the builds (on the tmpfs this is RAM)
+if mountpoint -q "$W/root"; then
+  echo "{\"tmpfs_used_mb_after_builds\": $(df -m --output=used "$W/root" | tail -n 1)}" > "$results/disk.json"
+fi
 # what each layer of the project image cost (creation times) and weighs
 docker history --no-trunc --format '{{json .}}' cultnet:local | "$PY" -c '
 import json, sys
