@@ -246,7 +246,7 @@ debian_base() {
     # the build machine's trust store: its egress proxy re-signs TLS (pip, uv, apt over https)
     cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
     mkdir -p "$cache"
-    tar -C "$rootfs" -cf "$tarball.partial" . && mv "$tarball.partial" "$tarball"
+    tar -C "$rootfs" -cf "$tarball.partial.$$" . && mv "$tarball.partial.$$" "$tarball"
     rm -rf "$rootfs"
   fi
   docker import -c 'CMD ["bash"]' -c 'ENV LANG=C.UTF-8' "$tarball" "$STANDIN_DEBIAN" > /dev/null
