@@ -1,6 +1,8 @@
 # cultnet explorer and loader. Used by docker-compose.yml for the `app` and `etl` services.
 #   docker compose up -d          (see docs/neo4j.md and .env.example)
-FROM python:3.11-slim-bookworm
+# PYTHON_IMAGE: the base; scripts/compose_test.sh passes a locally built stand-in (no registry).
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+FROM ${PYTHON_IMAGE}
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -9,8 +11,21 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies come as manylinux wheels (igraph, numpy, scipy, ...): no compiler needed.
-# Only the packages, the entrypoints and the sample are copied (see .dockerignore).
+# The dependencies first, exactly as locked: uv.lock, exported with hashes to requirements/main.txt
+# by scripts/lock.sh, so the image gets the same versions and files as CI and scripts/setup.sh.
+# The installer is the pinned uv of requirements/uv.txt (hash-checked, as setup.sh bootstraps it),
+# in a throw-away venv; it refuses any file whose hash differs and any dependency missing from the
+# lock, and compiles the bytecode (the image runs as a user who cannot write it). Manylinux wheels
+# only (igraph, numpy, scipy, ...): no compiler. This layer is rebuilt only when the lock changes.
+COPY requirements/uv.txt requirements/main.txt ./requirements/
+RUN python -m venv /tmp/uv \
+    && /tmp/uv/bin/pip install --no-cache-dir --require-hashes -r requirements/uv.txt \
+    && /tmp/uv/bin/uv pip install --python "$(command -v python)" --no-cache --require-hashes \
+       --only-binary :all: --compile-bytecode -r requirements/main.txt \
+    && rm -rf /tmp/uv
+
+# Then cultnet itself (no dependencies left to resolve), the entrypoints and the sample.
+# Only these are copied (see .dockerignore).
 COPY pyproject.toml README.md ./
 COPY cultnet ./cultnet
 COPY graph ./graph
@@ -18,7 +33,8 @@ COPY etl ./etl
 COPY analysis ./analysis
 COPY ui ./ui
 COPY docker/entrypoint-app.sh docker/entrypoint-etl.sh docker/wait_for_neo4j.py ./docker/
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir --no-deps . \
+    && pip check \
     && chmod 0755 docker/entrypoint-app.sh docker/entrypoint-etl.sh docker/wait_for_neo4j.py \
     && groupadd --system --gid 10001 cultnet \
     && useradd --system --uid 10001 --gid cultnet --create-home --home-dir /home/cultnet cultnet \

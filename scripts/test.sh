@@ -7,14 +7,18 @@ cd "$(dirname "$0")/.."
 EXTRAS=test bash scripts/setup.sh
 export PATH="$PWD/.venv/bin:$PATH"
 python scripts/neo4j_server.py fetch
-# Debian packages the tests use: Chromium (browser tests), docker-compose (static validation of
-# docker-compose.yml; no engine needed), shellcheck (container entrypoints), a CJK font
-# (Chinese city names in the screenshots and in PNG/SVG exports drawn by headless Chromium)
+# Debian packages the tests use: Chromium (browser tests), docker-compose (docker-compose.yml),
+# shellcheck (container entrypoints), a CJK font (Chinese city names in the screenshots and in
+# PNG/SVG exports drawn by headless Chromium), and for the Docker test (scripts/compose_test.sh,
+# marker docker): docker.io (a private dockerd; the docker CLI) and debootstrap (the stand-in base
+# image)
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
+{ command -v dockerd && command -v docker; } >/dev/null 2>&1 || need+=(docker.io)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "==> installing from Debian packages: ${need[*]}"

