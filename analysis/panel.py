@@ -319,11 +319,11 @@ def equality_lines(t: Mapping[str, Any]) -> list[str]:
         lines.append(f"  ({t['method']})")
     lines.append("  joint: " + _test_text(t.get("joint", t)))
     if t.get("joint_bootstrap"):
-        lines.append("  joint, wild bootstrap: " + _test_text(t["joint_bootstrap"]))
+        lines.append("  joint, wild bootstrap: " + _boot_text(t["joint_bootstrap"]))
     for term, pt in (t.get("per_regressor") or {}).items():
         s = f"  {term}: " + _test_text(pt)
         if pt.get("bootstrap"):
-            s += "; wild bootstrap " + _test_text(pt["bootstrap"])
+            s += "; wild bootstrap: " + _boot_text(pt["bootstrap"])
         lines.append(s)
     for g, why in (t.get("groups_not_fitted") or {}).items():
         lines.append(f"  group {g} not fitted on its own: {why}")
@@ -339,6 +339,13 @@ def _test_text(t: Mapping[str, Any]) -> str:
         name = t.get("dist") or "stat"
         return f"{name} = {t['stat']:.4g}, p = {t['p_value']:.4f}"
     return str(t.get("reason", "not computed"))
+
+
+def _boot_text(t: Mapping[str, Any]) -> str:
+    """A bootstrap test's p-value (its statistic is the analytic one, printed beside it)."""
+    if t and t.get("p_value") is not None:
+        return f"p = {t['p_value']:.4f}"
+    return str((t or {}).get("reason", "not computed"))
 
 
 # ------------------------------------------------------------------------------------------------

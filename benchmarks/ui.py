@@ -62,7 +62,7 @@ def main() -> None:
     startup = time.perf_counter() - t
     first: dict[str, float] = {}
     for page in PAGES:
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
         t = time.perf_counter()
         at.run()
         first[page] = time.perf_counter() - t
@@ -71,7 +71,7 @@ def main() -> None:
     switch: dict[str, list[float]] = {p: [] for p in PAGES}
     for _ in range(args.rounds):
         for page in PAGES:
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"views/{page}.py")
             t = time.perf_counter()
             at.run()
             switch[page].append(time.perf_counter() - t)

@@ -3,11 +3,18 @@
 It sets the page up, asks for the password when ``CULTNET_UI_PASSWORD`` is set (ui/auth.py:
 until the session has signed in, the sign-in form is the only page there is), shows which store
 the app is connected to and the SIMULATED banner, and runs the selected page. Pages live in
-ui/pages/, cached reads in ui/data.py, the plot style in ui/plots.py.
+ui/views/, cached reads in ui/data.py, the plot style in ui/plots.py.
+
+The pages' folder is deliberately not called ``pages/``: Streamlit takes a ``pages/`` folder next
+to the main script for a version-1 multipage app until ``st.navigation`` has run once in the
+process (``PagesManager.uses_pages_directory``, a class-wide flag). Until then a run opened on a
+page's URL executes that page file on its own, without this router: no study chosen, no sidebar,
+no run marker, reads that cannot know their study.
 """
 
 from __future__ import annotations
 
+import difflib
 import time
 
 import streamlit as st
@@ -15,32 +22,31 @@ import streamlit as st
 from cultnet.errors import CultnetError
 from cultnet.ui import auth
 from cultnet.ui import data as D
-from cultnet.ui.pages import _common as C
+from cultnet.ui.views import _common as C
 
 st.set_page_config(page_title="cultnet explorer", page_icon=":material/hub:", layout="wide",
                    initial_sidebar_state="expanded")
 
 PAGES = {
     "": [
-        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     ],
     "Network": [
-        # url paths are the file names: a different url_path makes Streamlit show a spurious
-        # "Page not found" dialog on a direct visit (it first looks the name up in pages/)
-        st.Page("pages/network_map.py", title="Network map", icon=":material/hub:"),
-        st.Page("pages/centrality.py", title="Centrality", icon=":material/leaderboard:"),
-        st.Page("pages/structure.py", title="Structure", icon=":material/scatter_plot:"),
-        st.Page("pages/roles.py", title="Roles & robustness", icon=":material/diversity_3:"),
-        st.Page("pages/qap.py", title="QAP", icon=":material/grid_on:"),
+        # url paths are the file names (/network_map, /centrality, ...): shared links keep working
+        st.Page("views/network_map.py", title="Network map", icon=":material/hub:"),
+        st.Page("views/centrality.py", title="Centrality", icon=":material/leaderboard:"),
+        st.Page("views/structure.py", title="Structure", icon=":material/scatter_plot:"),
+        st.Page("views/roles.py", title="Roles & robustness", icon=":material/diversity_3:"),
+        st.Page("views/qap.py", title="QAP", icon=":material/grid_on:"),
     ],
     "Econometrics": [
-        st.Page("pages/drivers.py", title="Drivers", icon=":material/trending_up:"),
-        st.Page("pages/upgrading.py", title="Upgrading", icon=":material/stacked_line_chart:"),
-        st.Page("pages/dynamics.py", title="Dynamics", icon=":material/timeline:"),
+        st.Page("views/drivers.py", title="Drivers", icon=":material/trending_up:"),
+        st.Page("views/upgrading.py", title="Upgrading", icon=":material/stacked_line_chart:"),
+        st.Page("views/dynamics.py", title="Dynamics", icon=":material/timeline:"),
     ],
     "Data": [
-        st.Page("pages/console.py", title="Cypher console", icon=":material/terminal:"),
-        st.Page("pages/data.py", title="Data", icon=":material/database:"),
+        st.Page("views/console.py", title="Cypher console", icon=":material/terminal:"),
+        st.Page("views/data.py", title="Data", icon=":material/database:"),
     ],
 }
 
@@ -48,34 +54,37 @@ PAGES = {
 def choose_study(key: str) -> str | None:
     """The study of this run: the sidebar selector and ``?study=NAME`` in the URL, kept in
     agreement (a shared link opens its study; choosing another rewrites the URL). None for a
-    store without studies. An unknown ``?study=`` is an error that lists the studies."""
+    store without studies. An unknown ``?study=`` is an error that lists the studies (with a
+    did-you-mean) and shows the study of the session, else the default one. When the study
+    changes, the pages' widget choices of the other study are dropped (years, columns, groups:
+    they need not exist in this one)."""
     frame = D.studies(key)
     names = [str(n) for n in frame["name"]] if frame is not None and len(frame) else []
     if not names:
         C.set_study(None)
         st.query_params.pop("study", None)
         return None
+    prev = st.session_state.get("_study")
     url = st.query_params.get("study")
     st.session_state.pop("_study_error", None)
     if url is not None and url != st.session_state.get("_study_url"):  # a link was opened
         if url in names:
             st.session_state["study_select"] = url
         else:
-            import difflib
-
             close = difflib.get_close_matches(url, names, n=1)
-            prev = st.session_state.get("_study")
             shown = prev if prev in names else D.default_study(names)
+            st.session_state["study_select"] = shown
             st.session_state["_study_error"] = (
                 f"There is no study '{url}' in this store"
                 + (f" (did you mean '{close[0]}'?)" if close else "")
                 + f"; it holds {len(names)}: {', '.join(names)}. Showing '{shown}'.")
     if st.session_state.get("study_select") not in names:
-        prev = st.session_state.get("_study")
         st.session_state["study_select"] = prev if prev in names else D.default_study(names)
     choice = st.sidebar.selectbox("Study", names, key="study_select",
                                   help="Every page shows one study: its own cities, indicators "
                                        "and links. Share a page with ?study=NAME in its URL.")
+    if prev is not None and choice != prev:
+        C.forget_choices()
     C.set_study(choice)
     st.session_state["_study_url"] = choice
     if st.query_params.get("study") != choice:

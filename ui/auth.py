@@ -4,7 +4,7 @@ When the variable is set, every browser session must sign in before any page run
 (ui/app.py) registers only the sign-in form (under every page's URL) until the session is signed
 in, so no page, not even a page's URL typed directly, shows data or reaches the Data page's load
 and delete buttons. Each page checks it again (:func:`require_signed_in`, from
-ui/pages/_common.py ``header``), and ``cultnet ui`` starts Streamlit through ui/serve.py, which
+ui/views/_common.py ``header``), and ``cultnet ui`` starts Streamlit through ui/serve.py, which
 switches off Streamlit's old ``pages/`` folder mode (in that mode a page's URL runs the page
 without the router). The
 password is compared in constant time (:func:`hmac.compare_digest` over SHA-256 digests, so the

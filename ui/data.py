@@ -136,22 +136,31 @@ def study_of(key: str) -> str | None:
     return parts[1] or None if len(parts) > 1 else None
 
 
-def scope(key: str) -> Any:
-    """What the reads of ``key`` go through: the study's :class:`~cultnet.graph.store.Study`
-    (``store.study(name)``), or the store itself when it has no studies."""
-    st_ = store()
-    name = study_of(key)
-    if not hasattr(st_, "study"):
-        return st_
-    if name is None:  # a key made before the study was chosen in this run: the default study
-        log.warning("a read without a study in its key (%s): reading the default study", key)
-        names = st_.study_names()
-        if not names:
-            from cultnet.graph.store import Study
+class StudyMissing(RuntimeError):
+    """A read whose key names no study while the store holds studies: a bug in the explorer (a
+    page read before the router chose the study, or a key built by hand), never a default."""
 
-            return Study(st_, NO_STUDY)  # a store without any study reads as empty
-        name = default_study(names)
-    return st_.study(name)
+
+def _study_name(key: str) -> str | None:
+    """The study ``key`` is scoped to; None only for a store that holds no study (its reads are
+    empty). A key without a study on a store with studies raises :class:`StudyMissing`."""
+    name = study_of(key)
+    if name is None and store().study_names():
+        raise StudyMissing(f"a read without a study in its key ({key!r}) on a store that holds "
+                           "studies: the explorer must choose the study before any read")
+    return name
+
+
+def scope(key: str) -> Any:
+    """What the reads of ``key`` go through: the :class:`~cultnet.graph.store.Study` it names
+    (``store.study(name)``). A store without any study reads as an empty study; a key without a
+    study on a store with studies is an error (:class:`StudyMissing`), never the default study."""
+    from cultnet.graph.store import Study
+
+    name = _study_name(key)
+    if name is None:
+        return Study(store(), NO_STUDY)
+    return store().study(name)
 
 
 #: the name no study can have (names start with a letter or digit): reads with it are empty
@@ -162,10 +171,7 @@ NO_STUDY = "(none)"
 def studies(data: str) -> pd.DataFrame:
     """The studies in the store (``store.studies()``: name, datasets, counts, years, simulated);
     an empty frame for a store without studies."""
-    st_ = store()
-    if not hasattr(st_, "studies"):
-        return pd.DataFrame(columns=["name"])
-    return st_.studies()
+    return store().studies()
 
 
 def default_study(names: list[str]) -> str:
@@ -249,11 +255,10 @@ def load_study() -> str:
 def run_query(key: str, cypher: str, params: dict | None = None, **kw: Any):
     """A user query (read-only, bounded) with the study of ``key`` passed as ``$study`` (unless
     the query's own parameters name one)."""
-    st_ = store()
-    name = study_of(key)
+    name = _study_name(key)
     if name is not None and "study" not in (params or {}):
-        return st_.query(cypher, params, study=name, **kw)
-    return st_.query(cypher, params, **kw)
+        return store().query(cypher, params, study=name, **kw)
+    return store().query(cypher, params, **kw)
 
 
 def simulated(key: str) -> bool:
@@ -760,7 +765,7 @@ def default_var(key: str):
 
 
 # ---------------------------------------------------------------------------------------------
-# QAP / MRQAP (the qap helper's block; used by pages/qap.py and, later, the replication report)
+# QAP / MRQAP (the qap helper's block; used by views/qap.py and, later, the replication report)
 # ---------------------------------------------------------------------------------------------
 
 

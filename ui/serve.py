@@ -6,7 +6,7 @@ script until the main script has once called ``st.navigation``: in that mode a r
 ``/data`` runs ``pages/data.py`` by itself, *without* the router (ui/app.py), and so without the
 password gate. On a freshly started server the first visitor who types a page's URL would get the
 page. This launcher switches the old mode off before the server starts, so every run goes
-through the router. (The pages also check the gate themselves: ui/pages/_common.py ``header``.)
+through the router. (The pages also check the gate themselves: ui/views/_common.py ``header``.)
 """
 
 from __future__ import annotations

@@ -163,7 +163,7 @@ def test_sign_in_is_required_before_any_page(locked_app):
     assert not _shows_data(at)
     # the page that loads and deletes is not even registered before signing in
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/data.py")
+        at.switch_page("views/data.py")
     t0 = time.monotonic()
     _sign_in(at, "wrong password")
     assert time.monotonic() - t0 >= auth.FAILURE_DELAY_S * 0.95
@@ -172,7 +172,7 @@ def test_sign_in_is_required_before_any_page(locked_app):
     _sign_in(at, PASSWORD)
     assert not at.exception and not at.error
     assert at.button(key="_sign_out").label == "Sign out"  # exercised in the browser test
-    at.switch_page("pages/data.py")
+    at.switch_page("views/data.py")
     at.run()
     assert not at.exception
     assert any("Upload your files" in s.value for s in at.subheader)

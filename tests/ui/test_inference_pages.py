@@ -73,7 +73,7 @@ def _texts(at: AppTest) -> str:
 
 
 def test_drivers_model_builder_names_absorbed_exper(at):
-    at.switch_page("pages/drivers.py")
+    at.switch_page("views/drivers.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     texts = _texts(at)
@@ -94,7 +94,7 @@ def test_drivers_model_builder_names_absorbed_exper(at):
 
 
 def test_upgrading_offers_no_paper_grouping(at):
-    at.switch_page("pages/upgrading.py")
+    at.switch_page("views/upgrading.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     radio = at.radio(key="up_groups")
@@ -108,9 +108,9 @@ def test_upgrading_offers_no_paper_grouping(at):
 
 
 def test_overview_card_states_the_drivers_default_for_any_study(at):
-    from cultnet.ui.pages import _specs as S
+    from cultnet.ui.views import _specs as S
 
-    at.switch_page("pages/overview.py")
+    at.switch_page("views/overview.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     texts = _texts(at)
@@ -168,7 +168,7 @@ def test_dynamics_panel_var_on_a_small_region(small_region_env):
         st.cache_resource.clear()
         app = AppTest.from_file(str(APP), default_timeout=240)
         app.run()
-        app.switch_page("pages/dynamics.py")
+        app.switch_page("views/dynamics.py")
         app.run()
         assert not app.exception, [e.value for e in app.exception]
         assert not [e.value for e in app.error], [e.value for e in app.error]

@@ -48,7 +48,7 @@ def at(sample_store_env):
 
 
 def _visit(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"pages/{page}.py")
+    at.switch_page(f"views/{page}.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     _check_figures(at)
@@ -394,7 +394,7 @@ def test_network_map_undirected_shows_links_not_arcs(sample_store_env, monkeypat
     for k_, v in sample_store_env.items():
         monkeypatch.setenv(k_, v)
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page("pages/network_map.py")
+    at.switch_page("views/network_map.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}

@@ -39,11 +39,11 @@ def test_wheel_has_one_top_level_package(wheel):
         names = z.namelist()
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith((".dist-info", ".data"))}
     assert top == {"cultnet"}
-    for sub in ("graph", "etl", "analysis", "ui", "ui/commands", "ui/pages"):
+    for sub in ("graph", "etl", "analysis", "ui", "ui/commands", "ui/views"):
         assert any(n.startswith(f"cultnet/{sub}/") and n.endswith(".py") for n in names), sub
     # the Cypher files, the explorer's pages and its theme travel with the package
     assert "cultnet/graph/queries/read_cities.cypher" in names
-    assert "cultnet/ui/pages/overview.py" in names
+    assert "cultnet/ui/views/overview.py" in names
     assert "cultnet/ui/.streamlit/config.toml" in names
     with zipfile.ZipFile(wheel) as z:
         entry = next(n for n in names if n.endswith("entry_points.txt"))

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -28,17 +27,17 @@ DRIVER_LABELS = {"dig": "Digital technology", "tech": "Technological innovation"
                  "tiu": "Tertiary internal upgrading"}
 
 PAGE_PATHS = {
-    "overview": "pages/overview.py",
-    "network": "pages/network_map.py",
-    "centrality": "pages/centrality.py",
-    "structure": "pages/structure.py",
-    "roles": "pages/roles.py",
-    "qap": "pages/qap.py",
-    "drivers": "pages/drivers.py",
-    "upgrading": "pages/upgrading.py",
-    "dynamics": "pages/dynamics.py",
-    "console": "pages/console.py",
-    "data": "pages/data.py",
+    "overview": "views/overview.py",
+    "network": "views/network_map.py",
+    "centrality": "views/centrality.py",
+    "structure": "views/structure.py",
+    "roles": "views/roles.py",
+    "qap": "views/qap.py",
+    "drivers": "views/drivers.py",
+    "upgrading": "views/upgrading.py",
+    "dynamics": "views/dynamics.py",
+    "console": "views/console.py",
+    "data": "views/data.py",
 }
 
 
@@ -63,13 +62,19 @@ def guard(what: str = "") -> Iterator[None]:
                  f"{type(e).__name__}: {e}", icon=":material/error:")
 
 
-_RUN = threading.local()  # what the router decided for this script run (same thread as the page)
-
-
 def set_study(name: str | None) -> None:
-    """Record the study the router chose for this run (read by :func:`key` and :func:`study`)."""
-    _RUN.study = name
+    """Record the study the router chose for this run (read by :func:`key` and :func:`study`).
+    The router calls it before any page runs."""
     st.session_state["_study"] = name
+
+
+def forget_choices() -> None:
+    """Drop the pages' widget choices (years, columns, groups, gravity masses, ...) when the
+    study changes: they belong to the other study's data. Keys beginning with ``_`` (the
+    router's own state, flash messages) and the study selector stay."""
+    for name in list(st.session_state.keys()):
+        if not str(name).startswith("_") and name != "study_select":
+            del st.session_state[name]
 
 
 def key() -> str:
@@ -83,8 +88,8 @@ def key() -> str:
 
 
 def study() -> str | None:
-    """The study of this run (None: a store without studies)."""
-    return getattr(_RUN, "study", None) or st.session_state.get("_study")
+    """The study of this run, as the router chose it (None: a store without studies)."""
+    return st.session_state.get("_study")
 
 
 def require_data(*, need: tuple[str, ...] = ()) -> str:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from cultnet.ui import data as D
 from cultnet.ui import plots as P
-from cultnet.ui.pages import _common as C
+from cultnet.ui.views import _common as C
 
 VAR_LABELS = {"dt": "DT (digital technology)", "wfb": "WFB (cultural services share)",
               "wsb": "WSB (creative design share)"}

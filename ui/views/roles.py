@@ -9,7 +9,7 @@ import streamlit as st
 
 from cultnet.ui import data as D
 from cultnet.ui import plots as P
-from cultnet.ui.pages import _common as C
+from cultnet.ui.views import _common as C
 
 STRATEGIES = {"random": "random removal", "degree": "highest degree first",
               "betweenness": "highest betweenness first"}

@@ -11,7 +11,7 @@ import streamlit as st
 
 from cultnet.ui import data as D
 from cultnet.ui import plots as P
-from cultnet.ui.pages import _common as C
+from cultnet.ui.views import _common as C
 
 METHODS = {"dsp": "Double semi-partialling (DSP)", "y": "Y-permutation", "x": "X-permutation"}
 PERMS = [200, 500, 1000, 2000, 5000, 10000]

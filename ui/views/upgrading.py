@@ -10,8 +10,8 @@ import streamlit as st
 
 from cultnet.ui import data as D
 from cultnet.ui import plots as P
-from cultnet.ui.pages import _common as C
-from cultnet.ui.pages import _specs as S
+from cultnet.ui.views import _common as C
+from cultnet.ui.views import _specs as S
 
 PAPER_TERMS = {"cia": "CIA", "ln_dig": "DT (ln dig)", "ln_em": "EM (ln em)", "ln_tis": "TIS (ln tis)",
                "ln_rc": "RC (ln rc)", "isu": "ISU", "tiu": "TIU"}

@@ -12,7 +12,7 @@ from cultnet.errors import CultnetError, QueryRejected, QueryTimeout
 from cultnet.graph.examples import SavedParam, SavedQuery, saved_queries
 from cultnet.ui import data as D
 from cultnet.ui import plots as P
-from cultnet.ui.pages import _common as C
+from cultnet.ui.views import _common as C
 
 # The saved examples live in graph/queries/examples/*.cypher (graph.examples.saved_queries):
 # every value is a $parameter, the text is sent unchanged and the values separately. A

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from cultnet.ui import data as D
-from cultnet.ui.pages import _common as C
-from cultnet.ui.pages import _specs as S
+from cultnet.ui.views import _common as C
+from cultnet.ui.views import _specs as S
 
 LABELS = ["City", "Observation", "Enterprise", "Region", "Dataset"]
 RELS = ["LINKS", "COOPERATES", "OBSERVED", "LOCATED_IN"]

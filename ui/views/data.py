@@ -10,7 +10,7 @@ import streamlit as st
 from cultnet.errors import CultnetError, ValidationError
 from cultnet.ui import data as D
 from cultnet.ui import plots as P
-from cultnet.ui.pages import _common as C
+from cultnet.ui.views import _common as C
 from cultnet.ui.uploads import saved_uploads
 
 ROLES = ("cities", "indicators", "edges", "enterprises", "series")
@@ -133,7 +133,7 @@ def _validate_or_load(paths: dict, opts: dict, *, load: bool) -> None:
         st.session_state.pop("_data_key", None)
         rows = ", ".join(f"{k} {v:,}" for k, v in out.get("rows", {}).items())
         where = f" into the study {opts['study']}" if opts.get("study") else ""
-        st.session_state["data_flash"] = f"Loaded dataset {out['dataset_id']}{where}: {rows}."
+        st.session_state["_data_flash"] = f"Loaded dataset {out['dataset_id']}{where}: {rows}."
         if opts.get("study"):
             st.query_params["study"] = opts["study"]  # show what was just loaded
         st.rerun()
@@ -154,7 +154,7 @@ def load_sample() -> None:
     st.session_state.pop("_data_key", None)
     study = out.get("study") or ("liaoning-sample" if hasattr(D.store(), "studies") else None)
     where = f" into the study {study}" if study else ""
-    st.session_state["data_flash"] = f"Loaded the sample as dataset {out['dataset_id']}{where}."
+    st.session_state["_data_flash"] = f"Loaded the sample as dataset {out['dataset_id']}{where}."
     if study:
         st.query_params["study"] = study
     st.rerun()
@@ -182,13 +182,13 @@ def draw_datasets(k: str) -> None:
         D.clear()
         st.session_state.pop("_data_key", None)
         removed = ", ".join(f"{k_} {v:,}" for k_, v in (out or {}).items())
-        st.session_state["data_flash"] = f"Deleted dataset {victim}: {removed or 'done'}."
+        st.session_state["_data_flash"] = f"Deleted dataset {victim}: {removed or 'done'}."
         st.rerun()
 
 
 def main() -> None:
     C.header("Data")
-    flash = st.session_state.pop("data_flash", None)
+    flash = st.session_state.pop("_data_flash", None)
     if flash:
         st.success(flash, icon=":material/check_circle:")
     k = C.key()

@@ -11,8 +11,8 @@ import streamlit as st
 
 from cultnet.ui import data as D
 from cultnet.ui import plots as P
-from cultnet.ui.pages import _common as C
-from cultnet.ui.pages import _specs as S
+from cultnet.ui.views import _common as C
+from cultnet.ui.views import _specs as S
 
 
 def _label(spec: S.Spec, col: str) -> str:
