@@ -11,7 +11,7 @@ python scripts/neo4j_server.py fetch
 # shellcheck (container entrypoints), a CJK font (Chinese city names in the screenshots and in
 # PNG/SVG exports drawn by headless Chromium), and for the Docker test (scripts/compose_test.sh,
 # marker docker): docker.io (a private dockerd; the docker CLI) and debootstrap (the stand-in base
-# image)
+# image), and Pango (WeasyPrint's text layout: the replication report's PDF, cultnet report)
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
@@ -19,6 +19,8 @@ command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v shellcheck >/dev/null 2>&1 || need+=(shellcheck)
 { command -v dockerd && command -v docker; } >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so.0' || need+=(libpango-1.0-0)
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || need+=(libpangoft2-1.0-0)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "==> installing from Debian packages: ${need[*]}"

@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMAND_MODULES = ["load", "core", "network", "econ", "qap", "app"]
+COMMAND_MODULES = ["load", "core", "network", "econ", "qap", "report", "app"]
 
 
 @app.callback()

@@ -90,6 +90,19 @@ def paper_table3_available(cols: list[str]) -> bool:
     return set(ys) <= set(cols) and set(xs) <= set(cols)
 
 
+def default_upgrading(frame: pd.DataFrame) -> tuple[Spec, tuple[str, ...]]:
+    """The paper's Table 3 (ISU and TIU on CIA and four logs, entity FE) when its columns exist,
+    else the Drivers-style default with the first two numeric columns as dependents."""
+    cols = numeric_columns(frame)
+    if paper_table3_available(cols):
+        ys, xs, logs = PAPER_TABLE3
+        return Spec(ys[0], tuple(xs), tuple(logs), effects="entity", preset="paper's Table 3"), tuple(ys)
+    spec = default_spec(frame)
+    if spec is None:
+        return Spec("", ()), ()
+    return spec, (spec.y,)
+
+
 def model_ui(frame: pd.DataFrame, *, prefix: str, default: Spec, title: str = "Model",
              multi_y: bool = False, default_ys: tuple[str, ...] = ()) -> tuple[Spec, tuple[str, ...]]:
     """The model builder: dependent(s), regressors, logs, estimator, SE, inference.

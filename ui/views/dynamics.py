@@ -46,16 +46,7 @@ def model_ui(k: str) -> dict:
                 horizon=horizon, bands=bands, reps=int(reps))
 
 
-def irf_frame(res, impulse: str, response: str, kind: str) -> pd.DataFrame:
-    i, j = res.variables.index(response), res.variables.index(impulse)
-    if kind == "generalized":
-        vals, lo, hi = res.girf, res.girf_lower, res.girf_upper
-    else:
-        vals, lo, hi = res.irf, res.lower, res.upper
-    f = pd.DataFrame({"h": range(vals.shape[0]), "response": vals[:, i, j]})
-    if lo is not None and hi is not None:
-        f["lower"], f["upper"] = lo[:, i, j], hi[:, i, j]
-    return f
+irf_frame = P.irf_frame  # shared with the replication report
 
 
 def draw_irf(k: str, sig: tuple, res, impulse: str, response: str, kind: str, fig_no: str,

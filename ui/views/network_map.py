@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import math
 
-import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from cultnet.ui import data as D
 from cultnet.ui import plots as P
 from cultnet.ui.views import _common as C
 
-MEASURES = {
-    "degree": "Centrality degree (distinct neighbours)",
-    "out_degree": "Out-degree (arcs sent)",
-    "in_degree": "In-degree (arcs received)",
-    "betweenness": "Betweenness (fraction of max)",
-    "closeness_out": "Out-closeness",
-    "closeness_in": "In-closeness",
-    "harmonic_out": "Harmonic out-closeness",
-    "pagerank": "PageRank",
-}
-HOVER = ["out_degree", "in_degree", "degree", "betweenness", "closeness_out", "closeness_in",
-         "pagerank"]
+MEASURES, HOVER = P.MAP_MEASURES, P.MAP_HOVER
 
 
 # ---------------------------------------------------------------------------------------------
@@ -55,114 +41,7 @@ def encoding_ui(nodes: pd.DataFrame, have_roles: bool, have_zh: bool = False) ->
 # ---------------------------------------------------------------------------------------------
 
 
-def _scaled(values: pd.Series, lo: float = 14, hi: float = 46) -> np.ndarray:
-    v = pd.to_numeric(values, errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    if not len(v) or np.nanmax(v) == np.nanmin(v):
-        return np.full(len(v), (lo + hi) / 2)
-    return lo + (hi - lo) * (v - v.min()) / (v.max() - v.min())
-
-
-def _hover_text(c: pd.DataFrame) -> np.ndarray:
-    out = []
-    for _, r in c.iterrows():
-        head = f"<b>{r['name']}</b>"
-        if isinstance(r.get("name_zh"), str) and r.get("name_zh"):
-            head += f" {r['name_zh']}"
-        lines = [head]
-        if isinstance(r.get("role"), str):
-            lines.append(f"role: {r['role']}")
-        for m in HOVER:
-            if m in c.columns and pd.notna(r.get(m)):
-                v = float(r[m])
-                lines.append(f"{MEASURES[m]}: {v:.0f}" if m.endswith("degree")
-                             else f"{MEASURES[m]}: {v:.3f}")
-        out.append("<br>".join(lines))
-    return np.asarray(out, dtype=object)
-
-
-def map_figure(cities: pd.DataFrame, links: pd.DataFrame, nodes: pd.DataFrame, *,
-               size_by: str, colour_by: str, roles: pd.DataFrame | None, title: str,
-               directed: bool = True, labels: str = "name") -> go.Figure:
-    """Cities at (lon, lat) on a plain canvas, arcs as arrows (width by weight); labels placed
-    so that they do not overlap (:func:`label_positions`), in English, Chinese or both."""
-    c = cities.dropna(subset=["lat", "lon"]).merge(nodes, on="name", how="left")
-    if roles is not None and len(roles):
-        c = c.merge(roles[["name", "role"]], on="name", how="left")
-    pos = {r.name: (float(r.lon), float(r.lat)) for r in c.itertuples()}
-    sizes = dict(zip(c["name"], _scaled(c.get(size_by, pd.Series(0, index=c.index)))))
-    lat0 = float(np.mean([p[1] for p in pos.values()])) if pos else 0.0
-    kx = math.cos(math.radians(lat0))  # equirectangular: x spans shrink by cos(lat)
-    span = max((c["lon"].max() - c["lon"].min()) * kx, c["lat"].max() - c["lat"].min(), 1e-6)
-    pad = 0.08 * span
-    # pixels per degree of latitude: the plot area (about 580 px high in a 680 px figure, about
-    # 780 px wide on a laptop screen) holds the ranges plus padding at one scale (scaleanchor)
-    px_per_deg = min(580 / (c["lat"].max() - c["lat"].min() + 2 * pad),
-                     780 / ((c["lon"].max() - c["lon"].min()) * kx + 2 * pad))
-
-    fig = P.figure()  # unvalidated: property forms below are explicit (see P.figure)
-    arcs = links[links["source"].isin(pos) & links["target"].isin(pos)]
-    pairs = set(zip(arcs["source"], arcs["target"]))
-    wmax = float(arcs["weight"].max()) if len(arcs) else 1.0
-    # arcs in four width classes, each one line trace with an arrow marker at its end
-    # (annotations would be ~10x slower to build and to draw)
-    classes: dict[int, dict[str, list]] = {}
-    for a in arcs.itertuples():
-        (x0, y0), (x1, y1) = pos[a.source], pos[a.target]
-        dx, dy = (x1 - x0) * kx, (y1 - y0)
-        d = math.hypot(dx, dy) or 1e-9
-        ux, uy = dx / d, dy / d
-        off = 0.012 * span if directed and (a.target, a.source) in pairs else 0.0  # mutual arcs apart
-        nx_, ny_ = -uy * off, ux * off
-        r0 = sizes.get(a.source, 20) / 2 / px_per_deg
-        r1 = sizes.get(a.target, 20) / 2 / px_per_deg + (0.006 * span if directed else 0.0)
-        sx, sy = x0 + (ux * r0 + nx_) / kx, y0 + uy * r0 + ny_
-        tx, ty = x1 - (ux * r1 - nx_) / kx, y1 - uy * r1 + ny_
-        w = float(a.weight) / wmax if wmax > 0 and np.isfinite(a.weight) else 0.5
-        k = min(3, int(w * 4))
-        cl = classes.setdefault(k, {"x": [], "y": [], "size": []})
-        cl["x"] += [sx, tx, None]
-        cl["y"] += [sy, ty, None]
-        cl["size"] += [0, 9 + 2 * k, 0]
-    for k, cl in sorted(classes.items()):
-        fig.add_scatter(x=cl["x"], y=cl["y"], mode="lines+markers" if directed else "lines",
-                        line=dict(width=0.8 + 0.9 * k, color="rgba(80,90,110,0.55)"),
-                        marker=dict(symbol="arrow", angleref="previous", size=cl["size"],
-                                    color="rgba(80,90,110,0.8)"),
-                        hoverinfo="skip", showlegend=False)
-    hover = _hover_text(c)
-    c = c.assign(label=P.label_text(c, labels).to_numpy())
-    xs = [(float(lon) - float(c["lon"].min())) * kx * px_per_deg for lon in c["lon"]]
-    ys = [(float(lat) - float(c["lat"].min())) * px_per_deg for lat in c["lat"]]
-    c["textposition"] = P.label_positions(xs, ys, [sizes[n] / 2 for n in c["name"]], list(c["label"]))
-    common = dict(mode="markers+text", textfont=dict(size=12, color="#262730"),
-                  hovertemplate="%{hovertext}<extra></extra>")
-    if colour_by == "role" and "role" in c.columns:
-        role_values = c["role"].fillna("unassigned").astype(str)
-        for r in sorted(role_values.unique()):
-            m = (role_values == r).to_numpy()
-            fig.add_scatter(x=c.loc[m, "lon"], y=c.loc[m, "lat"], name=r, text=c.loc[m, "label"],
-                            textposition=list(c.loc[m, "textposition"]), hovertext=hover[m],
-                            marker=dict(size=[sizes[n] for n in c.loc[m, "name"]],
-                                        color=P.role_colour(r, role_values),
-                                        line=dict(width=1.5, color="white")), **common)
-    else:
-        vals = pd.to_numeric(c.get(colour_by), errors="coerce")
-        fig.add_scatter(x=c["lon"], y=c["lat"], name="cities", text=c["label"],
-                        textposition=list(c["textposition"]), hovertext=hover,
-                        marker=dict(size=[sizes[n] for n in c["name"]], color=vals,
-                                    colorscale=P.SEQUENTIAL, showscale=True,
-                                    colorbar=dict(title=dict(text=MEASURES.get(colour_by, colour_by),
-                                                             side="right"), thickness=12),
-                                    line=dict(width=1.5, color="#33415C")),
-                        showlegend=False, **common)
-    fig.update_xaxes(range=[c["lon"].min() - pad / kx, c["lon"].max() + pad / kx],
-                     showgrid=False, zeroline=False, title=dict(text="longitude (°E)"))
-    fig.update_yaxes(range=[c["lat"].min() - pad, c["lat"].max() + pad], showgrid=False,
-                     zeroline=False, title=dict(text="latitude (°N)"), scaleanchor="x",
-                     scaleratio=1 / kx)
-    fig.update_layout(height=680, legend=dict(title=dict(text="role"), orientation="v", x=1.01, y=1),
-                      plot_bgcolor="#FAFBFD")
-    return P.style(fig, title)
+map_figure = P.map_figure  # pure: frames in, figure out (shared with the replication report)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from cultnet.ui import data as D
@@ -70,25 +69,7 @@ def draw_small_world(k: str, level: str, method: str, year: int | None) -> None:
                      key="sw_table")
 
 
-def degree_figure(degrees: list[int], sf) -> go.Figure:
-    """Empirical CCDF of the degrees on log-log axes, and the fitted power law above x_min."""
-    d = np.asarray([x for x in degrees if x > 0], dtype=float)
-    xs = np.sort(np.unique(d))
-    ccdf = np.array([(d >= x).mean() for x in xs])
-    fig = P.figure()
-    fig.add_scatter(x=xs, y=ccdf, mode="markers", name="P(K ≥ k), observed",
-                    marker=dict(color=P.PALETTE[0], size=8))
-    sd = sf.to_dict()
-    alpha, xmin = sd.get("alpha"), sd.get("x_min", sd.get("xmin"))
-    if alpha and xmin and alpha == alpha and xmin == xmin and len(xs):
-        tail = (d >= xmin).mean()
-        fx = xs[xs >= xmin]
-        fig.add_scatter(x=fx, y=tail * (fx / xmin) ** (1 - alpha), mode="lines",
-                        name=f"power law, α = {alpha:.2f}, x_min = {xmin:g}",
-                        line=dict(color=P.PALETTE[3], width=2.5))
-    fig.update_layout(xaxis=dict(type="log", title=dict(text="degree k")),
-                      yaxis=dict(type="log", title=dict(text="P(K ≥ k)")), legend=P.TOP_LEGEND)
-    return P.style(fig, "Degree distribution (complementary CDF, log-log)")
+degree_figure = P.degree_figure  # shared with the replication report
 
 
 def draw_scale_free(k: str, level: str, method: str, year: int | None) -> None:

@@ -18,17 +18,7 @@ PAPER_TERMS = {"cia": "CIA", "ln_dig": "DT (ln dig)", "ln_em": "EM (ln em)", "ln
 SPATIAL_MODELS = {"lag": "Spatial lag (SAR)", "durbin": "Spatial Durbin (SDM)", "error": "Spatial error (SEM)"}
 
 
-def default_model(frame: pd.DataFrame) -> tuple[S.Spec, tuple[str, ...]]:
-    """The paper's Table 3 (ISU and TIU on CIA and four logs, entity FE) when its columns exist,
-    else the Drivers-style default with the first two numeric columns as dependents."""
-    cols = S.numeric_columns(frame)
-    if S.paper_table3_available(cols):
-        ys, xs, logs = S.PAPER_TABLE3
-        return S.Spec(ys[0], tuple(xs), tuple(logs), effects="entity", preset="paper's Table 3"), tuple(ys)
-    spec = S.default_spec(frame)
-    if spec is None:
-        return S.Spec("", ()), ()
-    return spec, (spec.y,)
+default_model = S.default_upgrading  # shared with the replication report
 
 
 def grouping_ui(k: str, frame: pd.DataFrame) -> tuple[str, dict[str, str]]:
