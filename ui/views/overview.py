@@ -6,6 +6,7 @@ import streamlit as st
 
 from cultnet.ui import data as D
 from cultnet.ui.views import _common as C
+from cultnet.ui.views import _report
 from cultnet.ui.views import _specs as S
 
 LABELS = ["City", "Observation", "Enterprise", "Region", "Dataset"]
@@ -117,6 +118,7 @@ def main() -> None:
         (pv, pt), (fv, ft) = var_findings(k)
         _finding(cols[2], "IRF peak (Figure 8)" if paper else "IRF peak", pv, pt, "dynamics")
         _finding(cols[3], "FEVD share (Table 5)" if paper else "FEVD share", fv, ft, "dynamics")
+    _report.report_ui(k)
 
 
 main()
