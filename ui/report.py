@@ -205,7 +205,8 @@ def params_from_session(study: str, state: Any) -> Params:
     user has not touched keeps the page's default."""
     kw: dict[str, Any] = {}
     for key, name in SESSION_KEYS.items():
-        if key in state and state[key] is not None:
+        # None is a choice for the bands ("none"); elsewhere it means "not chosen"
+        if key in state and (state[key] is not None or key in ("dyn_bands", "pvar_bands")):
             v = state[key]
             kw[name] = tuple(v) if isinstance(v, list) else v
     for prefix in ("cent", "roles", "st", "map"):
@@ -1366,6 +1367,16 @@ def render_html(sections: list[Section], p: Params, sim: bool, prov: dict, *, fi
         parts.append("</section>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def pdf_unavailable() -> str | None:
+    """Why report.pdf cannot be written here (WeasyPrint or Pango missing), or None."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as e:   # OSError: Pango's shared libraries are missing
+        return (f"report.pdf needs WeasyPrint and Pango (Debian libpango-1.0-0, libpangoft2-1.0-0): "
+                f"{type(e).__name__}: {e}")
+    return None
 
 
 def write_pdf(page: str, out: Path) -> Path:

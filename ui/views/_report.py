@@ -50,7 +50,9 @@ def report_ui(k: str) -> None:
         st.info("The store holds no study.")
         return
     c1, c2 = st.columns([1, 3])
-    pdf = c1.toggle("Include the PDF", value=True, key="_report_pdf")
+    no_pdf = R.pdf_unavailable()
+    pdf = c1.toggle("Include the PDF", value=no_pdf is None, key="_report_pdf", disabled=no_pdf is not None,
+                    help=no_pdf or "report.pdf through WeasyPrint (about 10 s more).")
     if c2.button("Build the replication report", icon=":material/description:", key="_report_build"):
         with C.guard("The replication report"), st.spinner("Building the replication report ..."):
             name, data, summary = build(k, study, pdf=pdf)
