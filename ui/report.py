@@ -505,10 +505,11 @@ def section_structure(k: str, p: Params) -> Section:
 
     def sf() -> None:
         r = D.scale_free(k, "city", p.method, p.year, seed=0, n_boot=p.n_boot)
+        why = r.reason if str(r.reason).startswith(str(r.verdict)) else f"{r.verdict}. {r.reason}"
         if not r.testable:
-            sec.reason(f"Scale free: {r.verdict}. {r.reason}")
+            sec.reason(f"Scale free: {why}")
         else:
-            sec.text(f"Scale free (Clauset-Shalizi-Newman, {p.n_boot} bootstrap sets): {r.verdict}. {r.reason}")
+            sec.text(f"Scale free (Clauset-Shalizi-Newman, {p.n_boot} bootstrap sets): {why}")
         sec.table(f"scale_free_{p.method}_{p.year}", r.to_frame().astype({"value": str}),
                   caption="Power-law fit of the degree distribution (degree: distinct neighbours).")
         g = D._level_graph(k, "city", p.method, p.year)

@@ -423,7 +423,7 @@ def test_a_test_the_sample_cannot_support_is_a_sentence_not_a_number(built):
     sf = _csv(d, "scale_free_gravity_2024").set_index("quantity")["value"]
     assert sf["testable"] in (False, "False") and pd.isna(sf["alpha"])
     html = (d / "report.html").read_text(encoding="utf-8")
-    assert "Not reported: Scale free: too small to test." in html
+    assert "Not reported: Scale free: too small to test: n=14" in html
     # the refused joint slope-equality test: its reason, no statistic
     eq = _csv(d, "table4_equality")
     joint = eq[eq["H0 equal across groups"] == "all slopes jointly"].iloc[0]

@@ -72,3 +72,18 @@ def test_dataset_files_match_only_when_their_digests_reproduce_the_id(tmp_path):
     assert R._match_inputs("other-study", row, [tmp_path]) is None
     (tmp_path / "links.csv").write_text("source,target,weight\nA,A,2\n", encoding="utf-8")
     assert R._match_inputs("s", row, [tmp_path]) is None
+
+
+def test_cli_reports_every_bad_choice_at_once(tmp_path):
+    from typer.testing import CliRunner
+
+    from cultnet.ui.cli import app
+
+    r = CliRunner().invoke(app, ["report", "--closeness", "nearest", "--effects", "fe", "--var-lags", "two",
+                                 "--inputs", str(tmp_path / "nowhere"), "--params", str(tmp_path / "p.json")])
+    assert r.exit_code != 0
+    msg = " ".join(r.output.split())
+    for part in ("--closeness 'nearest': use wf, ucinet, reachable, strict", "--effects 'fe'",
+                 "--var-lags 'two': auto or a number", "nowhere: not a folder", "p.json: no such file"):
+        assert part in msg, (part, msg)
+    assert "Traceback" not in r.output
