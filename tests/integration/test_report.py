@@ -9,7 +9,8 @@ other choice at the pages' defaults). Then:
 * ``replicate.sh`` rebuilds the tables in a fresh private store from the copied inputs and
   ``diff -r`` finds every CSV (and .tex) byte-identical; a tampered input makes it fail;
 * the HTML in Debian's Chromium (Playwright): every ``<img>`` loaded (naturalWidth > 0), one per
-  figure, no console error, the SIMULATED banner in every section, SIMULATED DATA in every SVG;
+  figure, no console error, no request off the file system, the SIMULATED banner in every
+  section, SIMULATED DATA in every SVG; a screenshot per section in test-artifacts/screenshots/;
 * the PDF read back with pypdf: more pages than sections, each section title on its own page, in
   order;
 * every ``.tex`` parsed (balanced braces and environments, one tabular, booktabs rules, the cell
@@ -40,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REGION = ROOT / "tests" / "data" / "region"
 BIN = Path(sys.executable).parent / "cultnet"
 CHROMIUM = os.environ.get("CULTNET_CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "test-artifacts" / "screenshots"
 SMALL = ["--reps", "199", "--qap-perms", "200"]
 TITLES = ["Data and provenance", "Network map", "Table 1: centrality and Pareto charts",
           "Small world and scale free", "Roles, block model and robustness", "QAP and MRQAP",
@@ -171,10 +173,17 @@ def test_replicate_sh_refuses_a_changed_input(built, tmp_path):
     assert "indicators.csv: FAILED" in proc.stdout + proc.stderr
 
 
-def test_a_study_without_series_says_why_there_is_no_var(built):
-    env = built["env"]
-    run(env, "load", "--study", "no-series", "--cities", str(REGION / "cities.csv"),
+@pytest.fixture(scope="module")
+def no_series(built):
+    """A third study: the Shanxi cities and indicators only (no links: the gravity network is
+    computed; no series: no VAR)."""
+    run(built["env"], "load", "--study", "no-series", "--cities", str(REGION / "cities.csv"),
         "--indicators", str(REGION / "indicators.csv"), "--simulated")
+    return "no-series"
+
+
+def test_a_study_without_series_says_why_there_is_no_var(built, no_series):
+    env = built["env"]
     proc = run(env, "report", "--study", "no-series", "-o", str(built["base"] / "no-series"), *SMALL,
                "--tables-only", "--json")
     j = json.loads(proc.stdout)
@@ -212,6 +221,9 @@ def test_html_in_chromium_has_every_image(built, study):
             imgs = pg.evaluate("Array.from(document.images).map(i => [i.getAttribute('src'), i.complete, i.naturalWidth])")
             sections = pg.evaluate("Array.from(document.querySelectorAll('section')).map(s => "
                                    "[s.querySelector('h2').textContent, !!s.querySelector('.simulated')])")
+            SHOTS.mkdir(parents=True, exist_ok=True)   # one screenshot per section, for the reviewer
+            for slug in pg.evaluate("Array.from(document.querySelectorAll('section')).map(s => s.id)"):
+                pg.locator(f"section#{slug}").screenshot(path=str(SHOTS / f"report_{study}_{slug}.png"))
         finally:
             browser.close()
     assert not errors, errors
@@ -428,3 +440,41 @@ def test_a_test_the_sample_cannot_support_is_a_sentence_not_a_number(built):
     eq = _csv(d, "table4_equality")
     joint = eq[eq["H0 equal across groups"] == "all slopes jointly"].iloc[0]
     assert pd.isna(joint["statistic"]) and "not computable" in joint["reason"]
+
+
+def test_the_gravity_choice_is_used_recorded_and_replayed(built, no_series):
+    from cultnet.analysis.gravity import gravity_links
+    from cultnet.graph.store import open_store
+
+    env, base = built["env"], built["base"]
+    bad = run(env, "report", "--study", no_series, "-o", str(base / "g-bad"), "--masses", "residents,nope",
+              "--income", "gdp", "--tables-only", check=False)
+    assert bad.returncode != 0
+    msg = " ".join(bad.stderr.split())
+    assert "gravity model: nope, gdp not numeric indicator column(s) of the study 'no-series'" in msg
+    a = base / "g-a"
+    run(env, "report", "--study", no_series, "-o", str(a), *SMALL, "--masses", "residents", "--asymmetry", "none",
+        "--income", "income_pc", "--tables-only")
+    params = json.loads((a / "params.json").read_text())["params"]
+    assert params["gravity"] == {"masses": ["residents"], "asymmetry": None, "income": "income_pc"}
+    year = params["year"]
+    store = open_store(Settings(backend="embedded", data_dir=Path(env["CULTNET_DATA_DIR"])))
+    try:
+        s = store.study(no_series)
+        want = gravity_links(s.cities(), s.indicators(), masses=("residents",), asymmetry=None, income="income_pc")
+    finally:
+        store.close()
+    want = want[(want["year"] == year) & want["linked"]].sort_values(["source", "target"]).reset_index(drop=True)
+    got = _csv(a, f"links_gravity_{year}")
+    assert list(zip(got["source"], got["target"])) == list(zip(want["source"], want["target"]))
+    _close(got["weight"], want["weight"], rtol=1e-9)
+    # the defaults give another network: the choice was used
+    d = base / "no-series"
+    if (d / "params.json").is_file():
+        assert json.loads((d / "params.json").read_text())["params"]["gravity"] != params["gravity"]
+    # replayed from params.json (as replicate.sh does): the same tables, byte for byte
+    b = base / "g-b"
+    run(env, "report", "--study", no_series, "-o", str(b), "--params", str(a / "params.json"), "--tables-only")
+    names = sorted(p.name for p in (a / "tables").iterdir())
+    assert names == sorted(p.name for p in (b / "tables").iterdir())
+    assert [n for n in names if (a / "tables" / n).read_bytes() != (b / "tables" / n).read_bytes()] == []

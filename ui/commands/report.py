@@ -52,6 +52,29 @@ def read_groups(path: Path) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(a).strip(), str(b).strip()) for a, b in zip(g.iloc[:, 0], g.iloc[:, 1])))
 
 
+def gravity_choice(D: Any, study: str, given: dict | None, masses: str | None, asymmetry: str | None,
+                   income: str | None) -> dict | None:
+    """The gravity model's choice: params.json's, overridden by --masses / --asymmetry / --income;
+    every column must be a numeric indicator column of the study (all problems in one message).
+    None: the study's defaults."""
+    if given is None and masses is None and asymmetry is None and income is None:
+        return None
+    cols = D.numeric_indicator_columns(D.indicators(D.view_key(D.data_key(), None, study)))
+    g = dict(given) if given is not None else dict(D.gravity_defaults(cols))
+    if masses is not None:
+        g["masses"] = [m.strip() for m in masses.split(",") if m.strip()]
+    for key, val in (("asymmetry", asymmetry), ("income", income)):
+        if val is not None:
+            g[key] = None if val.strip().lower() in ("", "none") else val.strip()
+    wrong = [c for c in [*(g.get("masses") or []), g.get("asymmetry"), g.get("income")] if c and c not in cols]
+    if not g.get("masses"):
+        wrong.append("(no masses)")
+    if wrong:
+        raise CultnetError(f"gravity model: {', '.join(map(str, wrong))} not numeric indicator column(s) of the "
+                           f"study {study!r} (it has {', '.join(cols) or 'none'})")
+    return {"masses": list(g["masses"]), "asymmetry": g.get("asymmetry"), "income": g.get("income")}
+
+
 def register(app: typer.Typer) -> None:
     @app.command("report")
     @handle_errors
@@ -73,6 +96,9 @@ def register(app: typer.Typer) -> None:
         var_lags: Optional[str] = typer.Option(None, "--var-lags", help="VAR lags: auto (AIC, default) or a number"),
         var_bands: Optional[str] = typer.Option(None, "--var-bands", help="VAR bands: mc (default) | bootstrap | none"),
         pvar_lags: Optional[int] = typer.Option(None, "--pvar-lags", help="panel VAR lags (default 1)"),
+        masses: Optional[str] = typer.Option(None, "--masses", help="gravity model (when its links are not stored): mass columns, comma-separated (default: the study's, as `cultnet gravity`)"),
+        asymmetry: Optional[str] = typer.Option(None, "--asymmetry", help="gravity model: the asymmetry column, or none"),
+        income: Optional[str] = typer.Option(None, "--income", help="gravity model: the income column of the economic distance, or none"),
         inputs: Optional[list[Path]] = typer.Option(None, "--inputs", help="a folder holding the study's input files (repeatable): copied into inputs/ when their digests reproduce the dataset ids, so that replicate.sh can load them again"),
         no_pdf: bool = typer.Option(False, "--no-pdf", help="skip report.pdf"),
         no_zip: bool = typer.Option(False, "--no-zip", help="skip DIR.zip"),
@@ -95,6 +121,12 @@ def register(app: typer.Typer) -> None:
                 problems.append(f"--inputs {d}: not a folder")
         if params_file is not None and not params_file.is_file():
             problems.append(f"--params {params_file}: no such file")
+        if not no_pdf and not tables_only:
+            from cultnet.ui.report import pdf_unavailable
+
+            why = pdf_unavailable()
+            if why:
+                problems.append(f"{why}; use --no-pdf to write the report without it")
         if problems:
             raise CultnetError("; ".join(problems))
         use_study(study)
@@ -130,7 +162,13 @@ def register(app: typer.Typer) -> None:
         if pvar_lags is not None:
             kw["pvar_inst_lags"] = None
         p = p.replace(**kw)
-        k = D.view_key(D.data_key(), None, name)
+        p = p.replace(gravity=gravity_choice(D, name, p.gravity, masses, asymmetry, income))
+        if p.gravity is not None:
+            # what the pages read (session state; a plain dict outside `streamlit run`)
+            import streamlit as st
+
+            st.session_state["gravity_params"] = p.gravity
+        k = D.view_key(D.data_key(), p.gravity, name)
         dest = output or Path(f"report-{name}")
         with progress_bar("replication report") as prog:
             built = R.build_report(k, p, dest, inputs=list(inputs or []), tables_only=tables_only,
