@@ -1057,10 +1057,11 @@ def _uv_lock() -> dict[str, Any]:
     not installed with the package)."""
     import cultnet
 
-    for cand in (Path(cultnet.__file__).resolve().parents[1] / "uv.lock", Path.cwd() / "uv.lock"):
-        if cand.is_file():
-            return {"path": str(cand), "sha256": _sha256(cand)}
-    return {"path": None, "sha256": None, "reason": "no uv.lock next to the installed package"}
+    cand = Path(cultnet.__file__).resolve().parents[1] / "uv.lock"
+    if cand.is_file():
+        return {"path": str(cand), "sha256": _sha256(cand)}
+    return {"path": None, "sha256": None,
+            "reason": "no uv.lock next to the installed package (installed from a wheel, not the repository)"}
 
 
 def environment(k: str) -> dict[str, Any]:
