@@ -395,6 +395,12 @@ def section_data(k: str, p: Params) -> Section:
              for a, b in sorted((c.get("relationships") or {}).items())]
     sec.table("counts", pd.DataFrame(rows, columns=["kind", "label", "count"]),
               caption="What the study's complete datasets hold.")
+    cities = D.cities(k)
+    if cities is not None and len(cities):
+        keep = [c for c in ("name", "name_zh", "province", "lat", "lon") if c in cities.columns]
+        keep += [c for c in cities.columns if c not in keep and c not in ("study", "dataset", "datasets")]
+        sec.table("cities", cities[keep].sort_values("name").reset_index(drop=True),
+                  caption="The study's cities (names, Chinese names, coordinates and attributes).")
     es = D.scope(k).edge_sets()
     if es is not None and len(es):
         es = es.assign(years=es["years"].map(lambda v: " ".join(str(int(y)) for y in v) if isinstance(v, (list, tuple, np.ndarray)) else v),
