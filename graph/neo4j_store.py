@@ -87,6 +87,14 @@ STALE_AFTER_S = 600.0
 HEARTBEAT_EVERY_S = 5.0
 #: Transaction metadata key naming the Dataset a load transaction writes.
 LOAD_META = "cultnet_load"
+#: Rows per load transaction of a batched load (docs/design/load-speed.md).
+BATCH_SIZE = 10_000
+#: A load of a new dataset with more rows than this is written batched, by parallel writers,
+#: visible when complete; at most this many: one transaction (fixed costs dominate there).
+PARALLEL_MIN_ROWS = 5_000
+#: A step with fewer rows than this is written by one writer (two would cost more in round
+#: trips and round barriers than they save).
+PARALLEL_STEP_MIN_ROWS = 2_000
 
 #: Shared statements that Neo4j runs as several (same rows, same $params): see the files.
 NEO4J_SPLIT = {"merge_enterprises": ("neo4j_merge_enterprise_nodes", "neo4j_create_located_in")}
@@ -123,12 +131,13 @@ USER_FETCH_SIZE = 1000
 class Neo4jStore(GraphStore):
     backend = "neo4j"
 
-    def __init__(self, settings: Settings | None = None, *, batch_size: int = 10_000,
+    def __init__(self, settings: Settings | None = None, *, batch_size: int = BATCH_SIZE,
                  single_tx_max_rows: int = 200_000, load_timeout_s: float | None = None,
                  stale_after_s: float | None = None, recover: bool = True,
-                 writers: int | None = None):
+                 writers: int | None = None, parallel_min_rows: int = PARALLEL_MIN_ROWS):
         self.settings = settings or Settings.from_env()
         self.batch_size = batch_size
+        self.parallel_min_rows = parallel_min_rows
         self.writers = max(1, int(_setting(writers, self.settings, "load_writers",
                                            "CULTNET_LOAD_WRITERS", 2)))
         self.single_tx_max_rows = single_tx_max_rows
@@ -241,6 +250,18 @@ class Neo4jStore(GraphStore):
                 return s.execute_write(work)
 
         return self._guard(run)
+
+    def _write_many(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
+        """Run several internal write statements in ONE transaction (one round trip and commit)."""
+        def work(tx):
+            for name, params in statements:
+                tx.run(Q[name], params).consume()
+
+        def run():
+            with self._session() as s:
+                s.execute_write(work)
+
+        self._guard(run)
 
     def _autocommit(self, name: str, params: dict[str, Any] | None = None):
         """For ``CALL { ... } IN TRANSACTIONS`` statements (they need an auto-commit transaction)."""
@@ -369,12 +390,19 @@ class Neo4jStore(GraphStore):
         state = self._load_state(bundle)
         if state == "same":  # the same content is complete already
             return self._unchanged(bundle, t0)
-        one_tx = total <= self.single_tx_max_rows
+        # One transaction for a small load (fixed costs dominate) and for the replacement of a
+        # complete dataset by other content that fits one (a failure then keeps the previous
+        # data); everything else is batched, by parallel writers, and visible when complete.
+        one_tx = total <= self.single_tx_max_rows and (
+            state == "replace" or total <= self.parallel_min_rows)
         kept = state == "replace" and one_tx  # a failed single-transaction reload changes nothing
-        self._write("merge_study", {"study": study, "now": now_iso(), "version": SCHEMA_VERSION})
+        begin = [("merge_study", {"study": study, "now": now_iso(), "version": SCHEMA_VERSION})]
         if not kept:
-            self._write("set_dataset_status", {"id": ds, "study": study, "status": "loading",
-                                               "error": None, "now": now_iso()})
+            begin.append(("set_dataset_status", {"id": ds, "study": study, "status": "loading",
+                                                 "error": None, "now": now_iso()}))
+            if not one_tx:
+                begin.append(("merge_dataset", dataset_params(bundle, "loading", now_iso())))
+        self._write_many(begin)
         try:
             if one_tx:
                 self._load_one_tx(bundle, steps, total, progress, purge=state != "new")
@@ -438,7 +466,6 @@ class Neo4jStore(GraphStore):
 
     def _load_batched(self, bundle: Bundle, steps, total: int, progress: Progress | None) -> None:
         ds = bundle.dataset_id
-        self._write("merge_dataset", dataset_params(bundle, "loading", now_iso()))
         state = {"done": 0, "beat": time.monotonic()}
         if progress:
             progress(0, total, "loading")
@@ -449,7 +476,7 @@ class Neo4jStore(GraphStore):
         pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cultnet-prepare")
         try:
             for step in steps:
-                if parallel and step.query == "create_cooperation" and step.size > self.batch_size:
+                if parallel and step.query == "create_cooperation" and step.size >= PARALLEL_STEP_MIN_ROWS:
                     rounds[id(step)] = pool.submit(lambda st=step: edge_rounds(st.rows, self.writers))
             for step in steps:
                 self._write_step(ds, step, rounds.get(id(step)), total, progress, state,
@@ -464,7 +491,7 @@ class Neo4jStore(GraphStore):
     def _write_step(self, ds: str, step, rounds: concurrent.futures.Future | None, total: int,
                     progress: Progress | None, state: dict[str, Any], *, study: str) -> None:
         names = NEO4J_SPLIT.get(step.query, (step.query,))
-        if self.writers > 1 and step.size > self.batch_size:
+        if self.writers > 1 and step.size >= PARALLEL_STEP_MIN_ROWS:
             if rounds is not None:
                 for parts in rounds.result():
                     self._write_parallel(ds, names, parts, total, step.label, progress, state,
