@@ -88,16 +88,32 @@ HEARTBEAT_EVERY_S = 5.0
 #: Transaction metadata key naming the Dataset a load transaction writes.
 LOAD_META = "cultnet_load"
 #: Rows per load transaction of a batched load (docs/design/load-speed.md).
-BATCH_SIZE = 10_000
+BATCH_SIZE = 40_000
 #: A load of a new dataset with more rows than this is written batched, by parallel writers,
 #: visible when complete; at most this many: one transaction (fixed costs dominate there).
-PARALLEL_MIN_ROWS = 5_000
+PARALLEL_MIN_ROWS = 200_000
 #: A step with fewer rows than this is written by one writer (two would cost more in round
 #: trips and round barriers than they save).
 PARALLEL_STEP_MIN_ROWS = 2_000
 
 #: Shared statements that Neo4j runs as several (same rows, same $params): see the files.
-NEO4J_SPLIT = {"merge_enterprises": ("neo4j_merge_enterprise_nodes", "neo4j_create_located_in")}
+NEO4J_SPLIT = {"merge_enterprises": ("neo4j_merge_enterprise_nodes", "neo4j_create_located_in"),
+               "create_cooperation": ("neo4j_create_cooperation",)}
+
+
+def _coop_lists(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[r["source"], r["target"], r["weight"], r["year"]] for r in rows]
+
+
+#: Statements whose rows Neo4j gets in another shape than the shared Step rows.
+NEO4J_ROWS: dict[str, Callable[[list[dict[str, Any]]], list[Any]]] = {
+    "neo4j_create_cooperation": _coop_lists}
+
+
+def load_params(name: str, rows: list[dict[str, Any]], ds: str, study: str) -> dict[str, Any]:
+    """The parameters of one load statement on a batch of Step rows."""
+    shape = NEO4J_ROWS.get(name)
+    return {"rows": shape(rows) if shape else rows, "dataset": ds, "study": study}
 
 #: The purge statements (GraphStore._purge) as batched auto-commit statements, and the counter
 #: that counts what each removed.
@@ -450,7 +466,7 @@ class Neo4jStore(GraphStore):
             for step in steps:
                 for batch in step.batches(self.batch_size):
                     for name in NEO4J_SPLIT.get(step.query, (step.query,)):
-                        tx.run(Q[name], {"rows": batch, "dataset": ds, "study": bundle.study}).consume()
+                        tx.run(Q[name], load_params(name, batch, ds, bundle.study)).consume()
                     done += len(batch)
                     if progress:
                         progress(done, total, step.label)
@@ -522,7 +538,7 @@ class Neo4jStore(GraphStore):
         @self._load_tx(ds)
         def batch_work(tx, rows):
             for name in names:
-                tx.run(Q[name], {"rows": rows, "dataset": ds, "study": study}).consume()
+                tx.run(Q[name], load_params(name, rows, ds, study)).consume()
 
         lock = threading.Lock()
         stop = threading.Event()
