@@ -252,9 +252,16 @@ def run_cultnet_neo4j(bundle: Bundle, uri: str, user: str, password: str, databa
                              neo4j_password=password, neo4j_database=database), **kw)
     try:
         st.ensure_schema()
+        import resource
+
+        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
         st.load_bundle(bundle)
-        return time.perf_counter() - t0
+        dt = time.perf_counter() - t0
+        rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(f"   (client peak RSS {rss1 / 1024:,.0f} MB, the bundle and the benchmark included; "
+              f"+{(rss1 - rss0) / 1024:,.0f} MB above the peak before this load)", flush=True)
+        return dt
     finally:
         st.close()
 

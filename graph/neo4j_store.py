@@ -10,12 +10,13 @@
 Loads
     A bundle of at most ``single_tx_max_rows`` rows (default 200,000: the sample, a province) is
     written in ONE transaction: what the dataset wrote before is removed, every batch is
-    written, and the Dataset is marked ``complete``; all or nothing. Larger bundles are written in
-    transactions of ``batch_size`` rows (default 10,000) with the Dataset ``loading`` ->
-    ``complete`` / ``failed``; a failed large load is resumed by re-running it (MERGE semantics:
-    rows already written are matched, not duplicated). A large load is an upsert: rows that a
-    changed bundle no longer contains are not removed; run ``delete-dataset`` first to replace
-    one.
+    written, and the Dataset is marked ``complete``; all or nothing. Measured on 2 shared cores
+    this is also the fastest way up to that size (one commit; docs/design/load-speed.md);
+    ``parallel_min_rows`` (default the same 200,000) lets a new dataset of more rows than it take
+    the batched path below on a machine with idle cores. Larger bundles are written in
+    transactions of ``batch_size`` rows (default 40,000) with the Dataset ``loading`` ->
+    ``complete`` / ``failed``: visible when complete (every Study read sees only complete
+    datasets' rows and attributes); a failed one is purged, and re-running it loads it again.
 
     A large load writes with ``writers`` parallel sessions (default 2, env
     ``CULTNET_LOAD_WRITERS``; the server spends one core per writing transaction). Their rows are
@@ -26,11 +27,11 @@ Loads
     deadlock, and the managed transaction retries that batch (measured: one retry in three
     1M-edge benchmark loads).
 
-    Speed (see benchmarks/README.md): enterprises and their ``LOCATED_IN`` are written by separate
-    ``UNWIND`` statements (``NEO4J_SPLIT``: fewer Eager operators); ``merge_cooperation`` plans
-    without Eager; cooperation rows are sent ordered by source id; the four
-    purge queries (each a scan of the whole database) run only when the Dataset existed before the
-    load; rows are built from whole DataFrame columns.
+    Speed (see benchmarks/README.md, docs/design/load-speed.md): enterprises and their
+    ``LOCATED_IN`` are written by separate ``UNWIND`` statements (``NEO4J_SPLIT``: fewer Eager
+    operators), a new enterprise gets its lists by ``ON CREATE``; cooperation is CREATEd (the
+    dataset owns it) from rows sent as lists ordered by source id; the purge runs only when the
+    Dataset existed before the load; rows are built from whole DataFrame columns.
 
     Every load transaction has an explicit timeout (``load_timeout_s``, default 3600 s, env
     ``CULTNET_LOAD_TIMEOUT``), so the server's ``db.transaction.timeout`` does not cut large loads
