@@ -318,6 +318,11 @@ class EmbeddedStore(GraphStore):
         except _EmptyGraph:
             return QueryResult(columns=[], rows=[], elapsed_ms=(time.perf_counter() - t0) * 1000)
         except QueryRejected as e:
+            raw = getattr(e, "raw", None)
+            if raw is not None and ("errmsg:" in raw.lower() or "invalid input" in raw.lower()):
+                # a syntax error: positions counted from the user's first character, then formatted
+                raise QueryRejected(syntax_message(_user_text(raw, len(marker)), cypher)
+                                    or _user_text(e.user_message, len(marker))) from e
             raise type(e)(_user_text(e.user_message, len(marker))) from e
         elapsed = (time.perf_counter() - t0) * 1000
         columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (header_row or [])]
@@ -589,7 +594,9 @@ def _translate(msg: str) -> CultnetError:
     if "mem consumption exceeded" in low:
         return QueryRejected(f"query rejected: it needed more memory than a query may use ({msg}).")
     if "errmsg:" in low or "invalid input" in low:
-        return QueryRejected(syntax_message(msg) or f"syntax error: {msg}")
+        err = QueryRejected(syntax_message(msg) or f"syntax error: {msg}")
+        err.raw = msg  # the database's text: user queries recount its positions (_user_text)
+        return err
     return QueryRejected(f"query rejected: {msg}")
 
 

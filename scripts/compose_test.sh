@@ -280,12 +280,14 @@ print(*[s.getsockname()[1] for s in socks])'
 read -r BOLT_PORT HTTP_PORT UI_PORT <<< "$(free_ports)"
 PASSWORD=$("$PY" -c 'import secrets, string; a = string.ascii_letters + string.digits; print("".join(secrets.choice(a) for _ in range(24)))')
 MARKER=$("$PY" -c 'import secrets; print(secrets.token_hex(8))')
+UI_PASSWORD=$("$PY" -c 'import secrets; print(secrets.token_hex(12))')
 project=cultnet-composetest-$(basename "$W" | tr -dc 'a-zA-Z0-9' | tr '[:upper:]' '[:lower:]')
 mkdir -p "$W/import"
 # the settings a user puts in .env, plus the override's ports; the repository's own .env is not read
 cat > "$W/compose.env" <<EOF
 COMPOSE_PROJECT_NAME=$project
 NEO4J_PASSWORD=$PASSWORD
+CULTNET_UI_PASSWORD=$UI_PASSWORD
 NEO4J_HEAP=512m
 NEO4J_PAGECACHE=128m
 CULTNET_IMPORT_DIR=$W/import
@@ -365,7 +367,7 @@ wait_healthy() {  # wait_healthy SERVICE SECONDS
 
 checks() {  # checks PHASE: compose_checks.py from the host, its JSON into $results
   "$PY" tests/docker/compose_checks.py "$1" --bolt-port "$BOLT_PORT" --ui-port "$UI_PORT" \
-    --password "$PASSWORD" --marker "$MARKER" \
+    --password "$PASSWORD" --ui-password "$UI_PASSWORD" --marker "$MARKER" \
     --screenshot "$REPO/test-artifacts/screenshots/compose_$1.png" > "$results/checks_$1.json"
 }
 

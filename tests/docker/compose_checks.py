@@ -14,7 +14,7 @@ Everything goes over 127.0.0.1 (the stack runs with host networking on free port
   service reloaded the sample: idempotent), the explorer answers again.
 
 Usage: python tests/docker/compose_checks.py {up,restart,recreate} --bolt-port N --ui-port N
-       --password PW --marker TOKEN [--screenshot FILE]
+       --password PW --ui-password PW --marker TOKEN [--screenshot FILE]
 Prints one JSON object (what was measured) on stdout; exit 1 with the reasons on stderr when a
 check fails.
 """
@@ -125,7 +125,7 @@ def bolt_checks(c: Checks, uri: str, password: str, marker: str, phase: str) -> 
                  f"marker nodes {[r['t'] for r in recs]} != [{marker!r}] (data lost?)")
 
 
-def explorer_checks(c: Checks, ui_port: int, screenshot: Path | None) -> None:
+def explorer_checks(c: Checks, ui_port: int, screenshot: Path | None, ui_password: str) -> None:
     base = f"http://127.0.0.1:{ui_port}"
 
     def health():
@@ -147,6 +147,9 @@ def explorer_checks(c: Checks, ui_port: int, screenshot: Path | None) -> None:
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(base + "/", timeout=120_000)
+            # the compose file requires CULTNET_UI_PASSWORD: the first page is the sign-in form
+            page.get_by_label("Password", exact=True).fill(ui_password, timeout=180_000)
+            page.get_by_role("button", name="Sign in").click()
             sidebar = page.locator("[data-testid='stSidebar']")
             sidebar.get_by_text("Neo4j", exact=False).first.wait_for(timeout=180_000)
             sidebar.get_by_text("1 dataset(s):", exact=False).first.wait_for(timeout=60_000)
@@ -173,13 +176,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bolt-port", type=int, required=True)
     ap.add_argument("--ui-port", type=int, required=True)
     ap.add_argument("--password", required=True)
+    ap.add_argument("--ui-password", required=True, help="the explorer's CULTNET_UI_PASSWORD")
     ap.add_argument("--marker", required=True)
     ap.add_argument("--screenshot", type=Path)
     a = ap.parse_args(argv)
     c = Checks()
     for name, fn in (("bolt", lambda: bolt_checks(c, f"bolt://127.0.0.1:{a.bolt_port}", a.password,
                                                   a.marker, a.phase)),
-                     ("explorer", lambda: explorer_checks(c, a.ui_port, a.screenshot))):
+                     ("explorer", lambda: explorer_checks(c, a.ui_port, a.screenshot, a.ui_password))):
         try:
             fn()
         except Exception as e:  # one failing part must not hide the other's result

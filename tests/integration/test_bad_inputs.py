@@ -358,19 +358,45 @@ def test_cli_refuses_and_store_is_unchanged(case, gen_dir, store_env):
 
 # -- memory bound (subprocesses) ---------------------------------------------------------------
 
+#: Runs argv[2:] as a grandchild and writes its peak RSS (KiB) to argv[1]. A process forked from
+#: pytest inherits pytest's own high-water RSS (Linux keeps the old mm's peak in ``maxrss``
+#: across fork and exec), so late in a long run a direct child reported pytest's 600 MB, not its
+#: own; a grandchild forked from this small process reports only what it used.
+_RSS_WRAPPER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def _popen_measured(cmd: list[str], rss_file: Path, **kw) -> subprocess.Popen:
+    """Start ``cmd`` under :data:`_RSS_WRAPPER` (its own session, so a timeout kills both)."""
+    return subprocess.Popen([sys.executable, "-c", _RSS_WRAPPER, str(rss_file), *cmd],
+                            start_new_session=True, **kw)
+
+
+def _rss_mb(rss_file: Path) -> float:
+    return int(rss_file.read_text()) / 1024  # Linux: KiB
+
+
 def _run_measured(args: list[str], env: dict) -> tuple[int, str, float]:
     """Run ``python -m cultnet.ui.cli args``; return (exit code, stdout+stderr, peak RSS in MB)."""
     full_env = dict(os.environ)
     full_env.update({k: v for k, v in env.items() if v is not None})
     full_env.pop("CULTNET_MAX_FILE_MB", None)
-    with tempfile.TemporaryFile() as out:
-        p = subprocess.Popen([sys.executable, "-m", "cultnet.ui.cli", *args], cwd=ROOT, env=full_env,
-                             stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(p.pid, 0)
-        p.returncode = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryDirectory() as d, tempfile.TemporaryFile() as out:
+        rss_file = Path(d) / "rss"
+        p = _popen_measured([sys.executable, "-m", "cultnet.ui.cli", *args], rss_file, cwd=ROOT,
+                            env=full_env, stdout=out, stderr=subprocess.STDOUT)
+        p.wait()
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return p.returncode, text, usage.ru_maxrss / 1024  # Linux: KiB
+        return p.returncode, text, _rss_mb(rss_file)
 
 
 @needs_store
@@ -413,7 +439,6 @@ def _run_budgeted(role: str, path: Path, max_gb: float = 3.0, timeout: float = 1
     regression cannot take the machine's memory) and a timeout; returns (exit code, output,
     peak RSS MB). The output's first line is the validation's own time (imports excluded)."""
     import resource
-    import time
 
     def limit() -> None:
         lim = int(max_gb * 2**30)
@@ -421,23 +446,20 @@ def _run_budgeted(role: str, path: Path, max_gb: float = 3.0, timeout: float = 1
 
     env = dict(os.environ)
     env.pop("CULTNET_MAX_FILE_MB", None)
-    t0 = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        p = subprocess.Popen([sys.executable, "-c", _BUDGET_CHILD, role, str(path)], cwd=ROOT, env=env,
-                             stdout=out, stderr=subprocess.STDOUT, preexec_fn=limit)
-        while True:
-            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() - t0 > timeout:
-                p.kill()
-                _, status, usage = os.wait4(p.pid, 0)
-                break
-            time.sleep(0.02)
-        p.returncode = code = os.waitstatus_to_exitcode(status)
+    with tempfile.TemporaryDirectory() as d, tempfile.TemporaryFile() as out:
+        rss_file = Path(d) / "rss"
+        p = _popen_measured([sys.executable, "-c", _BUDGET_CHILD, role, str(path)], rss_file,
+                            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                            preexec_fn=limit)
+        try:
+            code = p.wait(timeout=timeout)
+            rss = _rss_mb(rss_file)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, 9)
+            code, rss = p.wait(), float("nan")
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return code, text, usage.ru_maxrss / 1024
+    return code, text, rss
 
 
 @pytest.mark.slow

@@ -274,7 +274,8 @@ def test_the_docker_tests_override_changes_only_images_network_and_addresses(tmp
     exe = need("docker-compose", "apt-get install -y docker-compose")
     env_file = tmp_path / "test.env"
     env_file.write_text("".join(f"{k}={v}\n" for k, v in
-                                {"NEO4J_PASSWORD": PASSWORD, **TEST_PORTS}.items()))
+                                {"NEO4J_PASSWORD": PASSWORD, "CULTNET_UI_PASSWORD": UI_PASSWORD,
+                                 **TEST_PORTS}.items()))
     proc = subprocess.run([exe, "--env-file", str(env_file), "--project-directory", str(REPO),
                            "-f", str(COMPOSE), "-f", str(OVERRIDE), "config"],
                           capture_output=True, text=True, timeout=120,

@@ -182,7 +182,8 @@ def test_enterprise_network_view(page, server):
 def test_saved_cypher_query(page, server):
     page.goto(f"{server}/console")
     wait_idle(page, after=0)
-    page.get_by_test_id("stSelectbox").first.click()
+    # the page's own selector (the sidebar's first one chooses the study)
+    page.locator("[data-testid='stMain'] [data-testid='stSelectbox']").first.click()
     act(page, lambda: page.get_by_role("option", name="Indicators of a city").click())
     act(page, lambda: page.get_by_role("button", name="Run query").click())
     check_page(page, "Cypher console")

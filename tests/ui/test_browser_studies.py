@@ -108,9 +108,6 @@ def _markdown(pg, text: str):
         has_text=text).first
 
 
-@pytest.mark.xfail(strict=True, reason="known bug (issue 15, studies-ui report): after choosing "
-                   "another study in the sidebar of a real browser the rerun does not finish "
-                   "(the reads of that run carry no study in their key); opening ?study=NAME works")
 def test_selector_and_url_agree(page2, server2):
     page2.goto(f"{server2}/centrality?study=shanxi")
     wait_idle(page2, after=0)

@@ -77,7 +77,7 @@ def test_network_csv_export(tmp_path):
     from cultnet.etl.write import write_network
 
     path = tmp_path / "net.csv"
-    write_network(_frame(), None, path, "csv")
+    write_network(_frame(), None, path, "csv", directed=True)
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["source", "target", "weight", "year"]

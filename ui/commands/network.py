@@ -244,6 +244,10 @@ UNDIRECTED_HIDDEN = ("reciprocity", "strong_components", "strongly_connected",
                      "out_degree_centralization", "in_degree_centralization")
 
 
+# their names for an undirected network (the JSON keys stay the same)
+UNDIRECTED_LABELS = {"arcs": "edges", "weak_components": "components"}
+
+
 # common options --------------------------------------------------------------------------------
 _YEAR = typer.Option(None, "--year", help="year of the network (default: the latest in the data)")
 _METHOD = typer.Option("gravity", "--method", help="city links: gravity | cooperation | observed")
@@ -298,7 +302,7 @@ def register(app: typer.Typer) -> None:
         for k, v in gm.items():
             if k in ("closeness_convention", "closeness_note") or (not directed and k in UNDIRECTED_HIDDEN):
                 continue
-            gt.add_row("edges" if k == "arcs" and not directed else k, _fmt(v))
+            gt.add_row(UNDIRECTED_LABELS.get(k, k) if not directed else k, _fmt(v))
         print_wide(gt)
         if view == "paper":
             print_wide(_table(centrality_table(rep), "Centrality (paper's Table 1 layout)"))
