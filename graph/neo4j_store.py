@@ -91,7 +91,9 @@ LOAD_META = "cultnet_load"
 #: Rows per load transaction of a batched load (docs/design/load-speed.md).
 BATCH_SIZE = 40_000
 #: A load of a new dataset with more rows than this is written batched, by parallel writers,
-#: visible when complete; at most this many: one transaction (fixed costs dominate there).
+#: visible when complete; at most this many: one transaction. The default equals
+#: single_tx_max_rows: on 2 shared cores one transaction took the least server CPU and wall
+#: time at every size it fits (docs/design/load-speed.md); lower it for a server with idle cores.
 PARALLEL_MIN_ROWS = 200_000
 #: A step with fewer rows than this is written by one writer (two would cost more in round
 #: trips and round barriers than they save).
