@@ -252,11 +252,63 @@ def run_cultnet_neo4j(bundle: Bundle, uri: str, user: str, password: str, databa
                              neo4j_password=password, neo4j_database=database), **kw)
     try:
         st.ensure_schema()
+        import resource
+
+        rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         t0 = time.perf_counter()
         st.load_bundle(bundle)
-        return time.perf_counter() - t0
+        dt = time.perf_counter() - t0
+        rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(f"   (client peak RSS {rss1 / 1024:,.0f} MB, the bundle and the benchmark included; "
+              f"+{(rss1 - rss0) / 1024:,.0f} MB above the peak before this load)", flush=True)
+        return dt
     finally:
         st.close()
+
+
+BEFORE_CHILD = """
+import json, sys, time, importlib.abc, importlib.util, os
+cfg = json.loads(sys.argv[1])
+SRC = cfg["src"]
+class _Finder(importlib.abc.MetaPathFinder):  # import cultnet from the baseline source tree
+    DIRS = {"cultnet": "cultnet", "cultnet.etl": "etl", "cultnet.graph": "graph",
+            "cultnet.analysis": "analysis", "cultnet.ui": "ui"}
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.DIRS:
+            return None
+        d = os.path.join(SRC, self.DIRS[name])
+        return importlib.util.spec_from_file_location(name, os.path.join(d, "__init__.py"),
+                                                      submodule_search_locations=[d])
+sys.meta_path.insert(0, _Finder())
+spec = importlib.util.spec_from_file_location("bench_here", cfg["bench"])
+bench = importlib.util.module_from_spec(spec); sys.modules["bench_here"] = bench
+spec.loader.exec_module(bench)
+from cultnet.graph.neo4j_store import Neo4jStore
+from cultnet.settings import Settings
+b = bench.synthetic_bundle(cfg["size"], seed=cfg["seed"])
+st = Neo4jStore(Settings(backend="neo4j", neo4j_uri=cfg["uri"], neo4j_user=cfg["user"],
+                         neo4j_password=cfg["password"], neo4j_database=cfg["db"]))
+st.ensure_schema()
+t0 = time.perf_counter()
+st.load_bundle(b)
+print(json.dumps({"seconds": time.perf_counter() - t0}))
+st.close()
+"""
+
+
+def run_before(src: str, size: int, seed: int, uri: str, user: str, password: str,
+               database: str) -> float:
+    """cultnet's loader from another source tree (``--baseline-src``, e.g. ``git archive main``),
+    in a child process that builds the same seeded bundle; the load itself is timed there."""
+    import subprocess
+
+    cfg = {"src": src, "bench": str(Path(__file__).resolve()), "size": size, "seed": seed,
+           "uri": uri, "user": user, "password": password, "db": database}
+    r = subprocess.run([sys.executable, "-c", BEFORE_CHILD, json.dumps(cfg)], capture_output=True,
+                       text=True, timeout=7200)
+    if r.returncode != 0:
+        raise RuntimeError(f"baseline load failed: {r.stderr[-800:]}")
+    return float(json.loads(r.stdout.strip().splitlines()[-1])["seconds"])
 
 
 def run_embedded(bundle: Bundle, data_dir: Path) -> float:
@@ -400,11 +452,31 @@ def _fmt_rate(x: float) -> str:
     return f"{x:,.0f}" if x == x else "-"
 
 
-CONTENDERS = ("cultnet", "py2neo", "per-row", "embedded", "create")
+CONTENDERS = ("cultnet", "before", "py2neo", "per-row", "embedded", "create")
 
 
 def _ok(t: Timing | None) -> bool:
     return t is not None and t.seconds == t.seconds  # not NaN (failed)
+
+
+def medians(timings: list[Timing]) -> list[Timing]:
+    """One Timing per (contender, size): the median of the successful runs (``--repeat``)."""
+    groups: dict[tuple[str, int], list[Timing]] = {}
+    for t in timings:
+        groups.setdefault((t.contender, t.size), []).append(t)
+    out = []
+    for (name, size), ts in groups.items():
+        ok = sorted((t for t in ts if _ok(t)), key=lambda t: t.seconds)
+        if not ok:
+            out.append(ts[0])
+            continue
+        m = ok[len(ok) // 2] if len(ok) % 2 else None
+        secs = m.seconds if m else (ok[len(ok) // 2 - 1].seconds + ok[len(ok) // 2].seconds) / 2
+        notes = sorted({t.note for t in ts if t.note})
+        spread = f"runs {', '.join(f'{t.seconds:.2f}' for t in ts)} s" if len(ts) > 1 else ""
+        out.append(Timing(name, size, secs, ok[0].edges, ok[0].rows,
+                          "; ".join(x for x in [spread, *notes] if x)))
+    return out
 
 
 def print_table(timings: list[Timing], cores: int) -> None:
@@ -428,6 +500,24 @@ def print_table(timings: list[Timing], cores: int) -> None:
             secs = f"{t.seconds:8.2f}" if _ok(t) else f"{'-':>8}"
             print(f"{size:>9,} | {name:<11} | {secs} | {_fmt_rate(t.edges_per_s):>8} | "
                   f"{_fmt_rate(t.rows_per_s):>8} | {ratio:>9} | {t.note}")
+    print()
+    print("| edges | cultnet rels/s | py2neo bulk | cultnet / py2neo | CREATE ceiling | cultnet / ceiling "
+          "| cultnet before | cultnet / before |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for size in sizes:
+        at = {t.contender: t for t in timings if t.size == size}
+        c = at.get("cultnet")
+
+        def cell(name: str) -> tuple[str, str]:
+            t = at.get(name)
+            if not (_ok(t) and _ok(c)):
+                return "-", "-"
+            return f"{t.edges_per_s:,.0f}", f"{c.edges_per_s / t.edges_per_s:.2f}"
+        p2, p2r = cell("py2neo")
+        ce, cer = cell("create")
+        bf, bfr = cell("before")
+        print(f"| {size:,} | {_fmt_rate(c.edges_per_s) if _ok(c) else '-'} | {p2} | {p2r}x | {ce} | "
+              f"{cer} | {bf} | {bfr}x |")
     big = max(sizes)
     at = {t.contender: t for t in timings if t.size == big}
     print()
@@ -481,12 +571,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-ceiling", action="store_true",
                     help="do not run 'create' (CREATE with 2 writers: the machine's ceiling, not idempotent)")
     ap.add_argument("--json", dest="json_out", default=None, help="also write the timings as JSON here")
+    ap.add_argument("--baseline-src", default="",
+                    help="also time cultnet's loader from this source tree (contender 'before'; "
+                         "e.g. git archive main | tar -x -C /tmp/before)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="timed runs per contender and size, interleaved; the table shows the "
+                         "median (a shared machine's noise)")
     a = ap.parse_args(argv)
     global BATCH_SIZE, WRITERS
     BATCH_SIZE = a.batch_size
     WRITERS = a.writers
     sizes = [int(x.replace("_", "")) for x in a.sizes.split(",") if x.strip()]
     only = set(a.only.split(",")) if a.only else {"cultnet", "py2neo", "per-row", "embedded", "create"}
+    if a.baseline_src:
+        only.add("before")
     if a.skip_ceiling:
         only.discard("create")
     if a.skip_naive:
@@ -559,17 +657,24 @@ def main(argv: list[str] | None = None) -> int:
                                           f"FAILED: {type(e).__name__}: {msg[:160]}"))
                     print(f"   {name:<9} FAILED: {type(e).__name__}: {msg[:300]}", flush=True)
 
-            if "cultnet" in only:
-                reset(driver, db)
-                attempt("cultnet", lambda: run_cultnet_neo4j(bundle, uri, user, password, db))
-            if "py2neo" in only:
-                reset(driver, db)
-                ensure_plain_schema(driver, db)
-                attempt("py2neo", lambda: run_py2neo(bundle, uri, user, password, db))
-            if "create" in only:
-                reset(driver, db)
-                ensure_plain_schema(driver, db)
-                attempt("create", lambda: run_create_ceiling(bundle, driver, db, WRITERS or 2))
+            for rep in range(max(1, a.repeat)):
+                if a.repeat > 1:
+                    print(f"  run {rep + 1}/{a.repeat} (load average {os.getloadavg()[0]:.1f})", flush=True)
+                if "cultnet" in only:
+                    reset(driver, db)
+                    attempt("cultnet", lambda: run_cultnet_neo4j(bundle, uri, user, password, db))
+                if "before" in only:
+                    reset(driver, db)
+                    attempt("before", lambda: run_before(a.baseline_src, size, a.seed, uri, user,
+                                                         password, db))
+                if "py2neo" in only:
+                    reset(driver, db)
+                    ensure_plain_schema(driver, db)
+                    attempt("py2neo", lambda: run_py2neo(bundle, uri, user, password, db))
+                if "create" in only:
+                    reset(driver, db)
+                    ensure_plain_schema(driver, db)
+                    attempt("create", lambda: run_create_ceiling(bundle, driver, db, WRITERS or 2))
             if "per-row" in only:
                 if size <= a.naive_max_size:
                     reset(driver, db)
@@ -598,7 +703,10 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             server.stop()
             shutil.rmtree(server.home.parent, ignore_errors=True)
-    print_table(timings, os.cpu_count() or 0)
+    print_table(medians(timings), os.cpu_count() or 0)
+    if a.repeat > 1:
+        print(f"(medians of {a.repeat} interleaved runs per contender and size)")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} (1, 5, 15 min)")
     if a.json_out:
         Path(a.json_out).write_text(json.dumps(
             [dict(t.__dict__, edges_per_s=t.edges_per_s, rows_per_s=t.rows_per_s) for t in timings],

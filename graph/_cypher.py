@@ -345,6 +345,30 @@ def now_iso() -> str:
 
 # -- rows -> frames -----------------------------------------------------------------------------
 
+def visible_attributes(props: dict[str, Any], visible: set[str] | list[str]) -> dict[str, Any]:
+    """An identity node's properties without the attributes that only datasets that are not
+    (yet) complete gave: by ``provenance`` (``'<dataset>|<prop>'``), an attribute with entries
+    of which none is visible is dropped; one without any entry (keys, write-back results) stays.
+    So a batched load's attributes on a node shared with a complete dataset are invisible
+    until the load completes, like its relationships (DESIGN section 3).
+
+    >>> visible_attributes({"name": "A", "lat": 1.0, "gdp": 5, "sna_deg": 2,
+    ...                     "provenance": ["d1|lat", "d2|gdp", "d2|lat"]}, {"d1"})
+    {'name': 'A', 'lat': 1.0, 'sna_deg': 2, 'provenance': ['d1|lat', 'd2|gdp', 'd2|lat']}
+    """
+    prov = props.get("provenance")
+    if not prov:
+        return props
+    vis = visible if isinstance(visible, (set, frozenset)) else set(visible)
+    given: dict[str, bool] = {}
+    for entry in prov:
+        ds, _, prop = str(entry).rpartition("|")
+        given[prop] = given.get(prop, False) or ds in vis
+    if all(given.values()):
+        return props
+    return {k: v for k, v in props.items() if given.get(k, True)}
+
+
 def props_frame(maps: list[dict[str, Any]], first: list[str], *, drop: tuple[str, ...] = BOOKKEEPING,
                 sort: list[str] | None = None) -> pd.DataFrame:
     """A frame from property maps: ``first`` columns in that order, then the rest sorted."""

@@ -10,12 +10,13 @@
 Loads
     A bundle of at most ``single_tx_max_rows`` rows (default 200,000: the sample, a province) is
     written in ONE transaction: what the dataset wrote before is removed, every batch is
-    written, and the Dataset is marked ``complete``; all or nothing. Larger bundles are written in
-    transactions of ``batch_size`` rows (default 10,000) with the Dataset ``loading`` ->
-    ``complete`` / ``failed``; a failed large load is resumed by re-running it (MERGE semantics:
-    rows already written are matched, not duplicated). A large load is an upsert: rows that a
-    changed bundle no longer contains are not removed; run ``delete-dataset`` first to replace
-    one.
+    written, and the Dataset is marked ``complete``; all or nothing. Measured on 2 shared cores
+    this is also the fastest way up to that size (one commit; docs/design/load-speed.md);
+    ``parallel_min_rows`` (default the same 200,000) lets a new dataset of more rows than it take
+    the batched path below on a machine with idle cores. Larger bundles are written in
+    transactions of ``batch_size`` rows (default 40,000) with the Dataset ``loading`` ->
+    ``complete`` / ``failed``: visible when complete (every Study read sees only complete
+    datasets' rows and attributes); a failed one is purged, and re-running it loads it again.
 
     A large load writes with ``writers`` parallel sessions (default 2, env
     ``CULTNET_LOAD_WRITERS``; the server spends one core per writing transaction). Their rows are
@@ -26,11 +27,11 @@ Loads
     deadlock, and the managed transaction retries that batch (measured: one retry in three
     1M-edge benchmark loads).
 
-    Speed (see benchmarks/README.md): enterprises and their ``LOCATED_IN`` are written by separate
-    ``UNWIND`` statements (``NEO4J_SPLIT``: fewer Eager operators); ``merge_cooperation`` plans
-    without Eager; cooperation rows are sent ordered by source id; the four
-    purge queries (each a scan of the whole database) run only when the Dataset existed before the
-    load; rows are built from whole DataFrame columns.
+    Speed (see benchmarks/README.md, docs/design/load-speed.md): enterprises and their
+    ``LOCATED_IN`` are written by separate ``UNWIND`` statements (``NEO4J_SPLIT``: fewer Eager
+    operators), a new enterprise gets its lists by ``ON CREATE``; cooperation is CREATEd (the
+    dataset owns it) from rows sent as lists ordered by source id; the purge runs only when the
+    Dataset existed before the load; rows are built from whole DataFrame columns.
 
     Every load transaction has an explicit timeout (``load_timeout_s``, default 3600 s, env
     ``CULTNET_LOAD_TIMEOUT``), so the server's ``db.transaction.timeout`` does not cut large loads
@@ -87,9 +88,35 @@ STALE_AFTER_S = 600.0
 HEARTBEAT_EVERY_S = 5.0
 #: Transaction metadata key naming the Dataset a load transaction writes.
 LOAD_META = "cultnet_load"
+#: Rows per load transaction of a batched load (docs/design/load-speed.md).
+BATCH_SIZE = 40_000
+#: A load of a new dataset with more rows than this is written batched, by parallel writers,
+#: visible when complete; at most this many: one transaction. The default equals
+#: single_tx_max_rows: on 2 shared cores one transaction took the least server CPU and wall
+#: time at every size it fits (docs/design/load-speed.md); lower it for a server with idle cores.
+PARALLEL_MIN_ROWS = 200_000
+#: A step with fewer rows than this is written by one writer (two would cost more in round
+#: trips and round barriers than they save).
+PARALLEL_STEP_MIN_ROWS = 2_000
 
 #: Shared statements that Neo4j runs as several (same rows, same $params): see the files.
-NEO4J_SPLIT = {"merge_enterprises": ("neo4j_merge_enterprise_nodes", "neo4j_create_located_in")}
+NEO4J_SPLIT = {"merge_enterprises": ("neo4j_merge_enterprise_nodes", "neo4j_create_located_in"),
+               "create_cooperation": ("neo4j_create_cooperation",)}
+
+
+def _coop_lists(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    return [[r["source"], r["target"], r["weight"], r["year"]] for r in rows]
+
+
+#: Statements whose rows Neo4j gets in another shape than the shared Step rows.
+NEO4J_ROWS: dict[str, Callable[[list[dict[str, Any]]], list[Any]]] = {
+    "neo4j_create_cooperation": _coop_lists}
+
+
+def load_params(name: str, rows: list[dict[str, Any]], ds: str, study: str) -> dict[str, Any]:
+    """The parameters of one load statement on a batch of Step rows."""
+    shape = NEO4J_ROWS.get(name)
+    return {"rows": shape(rows) if shape else rows, "dataset": ds, "study": study}
 
 #: The purge statements (GraphStore._purge) as batched auto-commit statements, and the counter
 #: that counts what each removed.
@@ -123,12 +150,13 @@ USER_FETCH_SIZE = 1000
 class Neo4jStore(GraphStore):
     backend = "neo4j"
 
-    def __init__(self, settings: Settings | None = None, *, batch_size: int = 10_000,
+    def __init__(self, settings: Settings | None = None, *, batch_size: int = BATCH_SIZE,
                  single_tx_max_rows: int = 200_000, load_timeout_s: float | None = None,
                  stale_after_s: float | None = None, recover: bool = True,
-                 writers: int | None = None):
+                 writers: int | None = None, parallel_min_rows: int = PARALLEL_MIN_ROWS):
         self.settings = settings or Settings.from_env()
         self.batch_size = batch_size
+        self.parallel_min_rows = parallel_min_rows
         self.writers = max(1, int(_setting(writers, self.settings, "load_writers",
                                            "CULTNET_LOAD_WRITERS", 2)))
         self.single_tx_max_rows = single_tx_max_rows
@@ -241,6 +269,18 @@ class Neo4jStore(GraphStore):
                 return s.execute_write(work)
 
         return self._guard(run)
+
+    def _write_many(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
+        """Run several internal write statements in ONE transaction (one round trip and commit)."""
+        def work(tx):
+            for name, params in statements:
+                tx.run(Q[name], params).consume()
+
+        def run():
+            with self._session() as s:
+                s.execute_write(work)
+
+        self._guard(run)
 
     def _autocommit(self, name: str, params: dict[str, Any] | None = None):
         """For ``CALL { ... } IN TRANSACTIONS`` statements (they need an auto-commit transaction)."""
@@ -369,12 +409,19 @@ class Neo4jStore(GraphStore):
         state = self._load_state(bundle)
         if state == "same":  # the same content is complete already
             return self._unchanged(bundle, t0)
-        one_tx = total <= self.single_tx_max_rows
+        # One transaction for a small load (fixed costs dominate) and for the replacement of a
+        # complete dataset by other content that fits one (a failure then keeps the previous
+        # data); everything else is batched, by parallel writers, and visible when complete.
+        one_tx = total <= self.single_tx_max_rows and (
+            state == "replace" or total <= self.parallel_min_rows)
         kept = state == "replace" and one_tx  # a failed single-transaction reload changes nothing
-        self._write("merge_study", {"study": study, "now": now_iso(), "version": SCHEMA_VERSION})
+        begin = [("merge_study", {"study": study, "now": now_iso(), "version": SCHEMA_VERSION})]
         if not kept:
-            self._write("set_dataset_status", {"id": ds, "study": study, "status": "loading",
-                                               "error": None, "now": now_iso()})
+            begin.append(("set_dataset_status", {"id": ds, "study": study, "status": "loading",
+                                                 "error": None, "now": now_iso()}))
+            if not one_tx:
+                begin.append(("merge_dataset", dataset_params(bundle, "loading", now_iso())))
+        self._write_many(begin)
         try:
             if one_tx:
                 self._load_one_tx(bundle, steps, total, progress, purge=state != "new")
@@ -422,7 +469,7 @@ class Neo4jStore(GraphStore):
             for step in steps:
                 for batch in step.batches(self.batch_size):
                     for name in NEO4J_SPLIT.get(step.query, (step.query,)):
-                        tx.run(Q[name], {"rows": batch, "dataset": ds, "study": bundle.study}).consume()
+                        tx.run(Q[name], load_params(name, batch, ds, bundle.study)).consume()
                     done += len(batch)
                     if progress:
                         progress(done, total, step.label)
@@ -438,7 +485,6 @@ class Neo4jStore(GraphStore):
 
     def _load_batched(self, bundle: Bundle, steps, total: int, progress: Progress | None) -> None:
         ds = bundle.dataset_id
-        self._write("merge_dataset", dataset_params(bundle, "loading", now_iso()))
         state = {"done": 0, "beat": time.monotonic()}
         if progress:
             progress(0, total, "loading")
@@ -449,7 +495,7 @@ class Neo4jStore(GraphStore):
         pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cultnet-prepare")
         try:
             for step in steps:
-                if parallel and step.query == "create_cooperation" and step.size > self.batch_size:
+                if parallel and step.query == "create_cooperation" and step.size >= PARALLEL_STEP_MIN_ROWS:
                     rounds[id(step)] = pool.submit(lambda st=step: edge_rounds(st.rows, self.writers))
             for step in steps:
                 self._write_step(ds, step, rounds.get(id(step)), total, progress, state,
@@ -464,7 +510,7 @@ class Neo4jStore(GraphStore):
     def _write_step(self, ds: str, step, rounds: concurrent.futures.Future | None, total: int,
                     progress: Progress | None, state: dict[str, Any], *, study: str) -> None:
         names = NEO4J_SPLIT.get(step.query, (step.query,))
-        if self.writers > 1 and step.size > self.batch_size:
+        if self.writers > 1 and step.size >= PARALLEL_STEP_MIN_ROWS:
             if rounds is not None:
                 for parts in rounds.result():
                     self._write_parallel(ds, names, parts, total, step.label, progress, state,
@@ -495,7 +541,7 @@ class Neo4jStore(GraphStore):
         @self._load_tx(ds)
         def batch_work(tx, rows):
             for name in names:
-                tx.run(Q[name], {"rows": rows, "dataset": ds, "study": study}).consume()
+                tx.run(Q[name], load_params(name, rows, ds, study)).consume()
 
         lock = threading.Lock()
         stop = threading.Event()

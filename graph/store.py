@@ -27,7 +27,7 @@ from cultnet.errors import CultnetError, LoadFailed, StoreUnavailable, StudyNotF
 from cultnet.model import DEFAULT_STUDY, SAMPLE_STUDY, Bundle, check_study_name
 from cultnet.graph._cypher import (BOOKKEEPING, DATASET_COLUMNS, check_reserved, decode_edge_sets,
                                    edges_frame, encode_edge_sets, links_rows, now_iso,
-                                   props_frame, written_counts)
+                                   props_frame, visible_attributes, written_counts)
 from cultnet.graph.schema import SCHEMA_VERSION
 from cultnet.settings import Settings
 
@@ -432,13 +432,17 @@ class Study:
     def cities(self) -> pd.DataFrame:
         """Columns: name, name_zh, province, lat, lon, + extra attributes (and measures written
         back), sorted by name. Every city a complete dataset wrote or referenced."""
-        return props_frame([r[0] for r in self._vread("read_cities")],
+        vis = self.visible()
+        return props_frame([visible_attributes(r[0], vis)
+                            for r in self._vread("read_cities", visible=vis)],
                            ["name", "name_zh", "province", "lat", "lon"], sort=["name"])
 
     def enterprises(self) -> pd.DataFrame:
         """Columns: id, name, city, + extra attributes, sorted by id."""
-        return props_frame([r[0] for r in self._vread("read_enterprises")], ["id", "name", "city"],
-                           sort=["id"])
+        vis = self.visible()
+        return props_frame([visible_attributes(r[0], vis)
+                            for r in self._vread("read_enterprises", visible=vis)],
+                           ["id", "name", "city"], sort=["id"])
 
     def indicators(self) -> pd.DataFrame:
         """Long panel: city, year, + indicator columns (one row per city-year).

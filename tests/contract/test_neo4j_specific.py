@@ -45,6 +45,52 @@ def test_batched_load_counts_and_rerun(batched, make_bundle):
     assert batched.counts() == first and _snapshot(batched) == before
 
 
+def _reads(study) -> dict:
+    """Every analysis read of a study, as plain values."""
+    out = {name: getattr(study, name)().to_dict("records")
+           for name in ("cities", "enterprises", "indicators", "series")}
+    for level in ("city", "enterprise"):
+        out[f"edges_{level}"] = study.edges(level).to_dict("records")
+    out["counts"] = {k: v for k, v in study.counts().items()}
+    out["counts"]["labels"] = {k: v for k, v in out["counts"]["labels"].items() if k != "Dataset"}
+    return json.loads(json.dumps(out, sort_keys=True, default=str))
+
+
+def test_batched_load_is_invisible_until_complete(batched, make_bundle):
+    """Visible when complete (DESIGN section 3): while a batched load is half-way (its first
+    batches committed), every Study read shows the study as it was, also on the shared nodes
+    the load gives new attributes to (by provenance); once it completes, the reads show it."""
+    import pandas as pd
+
+    batched.load_bundle(make_bundle())
+    study = batched.study("default")
+    before = _reads(study)
+    second = make_bundle(
+        "ds2", indicators=None, series=None, city_links=None,
+        cities=pd.DataFrame({"name": ["Shenyang", "Dalian"], "gdp_rank": [1, 2]}),
+        enterprises=pd.DataFrame({"id": ["e1", "e4"], "name": ["Alpha", "Delta"],
+                                  "city": ["Shenyang", "Dalian"], "sector": ["steel", "ports"]}),
+        cooperation=pd.DataFrame({"source": ["e1", "e4", "e4"], "target": ["e4", "e2", "e1"],
+                                  "weight": [3.0, 4.0, 1.0], "year": [2016, 2016, 2016]}))
+    during = []
+
+    def progress(done, total, label):
+        if 0 < done < total:
+            during.append(_reads(study))
+
+    batched.load_bundle(second, progress=progress)
+    assert len(during) >= 3  # batches of 2 rows: held at several points
+    for seen in during:
+        assert seen == before
+    after = _reads(study)
+    cities = {c["name"]: c for c in after["cities"]}
+    assert cities["Shenyang"]["gdp_rank"] == 1 and cities["Dalian"]["gdp_rank"] == 2
+    assert {e["id"]: e.get("sector") for e in after["enterprises"]}["e4"] == "ports"
+    assert len(after["edges_enterprise"]) == len(before["edges_enterprise"]) + 3
+    batched.delete_dataset("ds2")
+    assert _reads(study) == before
+
+
 def test_batched_load_failure_marks_failed_and_rerun_resumes(batched, make_bundle):
     """A batched load commits batch by batch: one that fails leaves the dataset failed, its
     committed rows invisible to every read and then purged; the re-run writes what a clean
