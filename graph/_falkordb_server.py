@@ -369,11 +369,13 @@ def _proc_alive(pid: int, marker: bytes) -> bool:
     except PermissionError:
         return True
     try:
-        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
         state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
         if state == "Z":
             return False
-        return marker in cmd
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        # empty while the process is between exec's point of no return and its new arguments
+        # being mapped: Popen returns in that window (the watchdog just spawned read as dead)
+        return not cmd or marker in cmd
     except OSError:
         return True
 
