@@ -32,8 +32,8 @@ the one-step estimator is identified it is used and the notes say why; when neit
 :math:`N(\hat\beta, \hat V)` (Σ held fixed, V's symmetric square root so that a singular V
 works), seeded; the same draws give percentile bands for the FEVD (``fevd_lower/upper``).
 
-Limits: with T = 10 per city and 14 cities the GMM estimator has few instruments and
-observations (N(T − p − 1) = 112 for p = 1); it is consistent as N → ∞ with T fixed but its
+Limits: on a province's panel (N = 8-20 cities, T = 6-15 years) the GMM estimator has few
+instruments and observations (N(T − p − 1), e.g. 112 for N = 14, T = 10, p = 1); it is consistent as N → ∞ with T fixed but its
 precision here is low, and no Python library exists to cross-check it (statsmodels #9051). The
 tests therefore check recovery on a simulated panel VAR with known coefficients and large N.
 

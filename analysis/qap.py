@@ -61,8 +61,8 @@ Newton-Raphson (IRLS), Wald z as the pivotal statistic (sna ``netlogit`` uses th
 deviance, AIC. DSP residualizes ``x_k`` linearly (as sna does); the observed statistic is the
 full-model z of ``x_k`` because the reparametrisation leaves the MLE unchanged.
 
-Small networks: with n = 14 cities there are 182 ordered dyads (91 pairs), and each city enters
-2(n-1) of them; permutation tests on so few nodes have low power (a non-significant coefficient
+Small networks: a province's n = 8-20 cities give n(n-1) = 56-380 ordered dyads, and each city
+enters 2(n-1) of them; permutation tests on so few nodes have low power (a non-significant coefficient
 is weak evidence of no effect). Results say so in ``notes``.
 
 References

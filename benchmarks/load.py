@@ -267,19 +267,10 @@ def run_cultnet_neo4j(bundle: Bundle, uri: str, user: str, password: str, databa
 
 
 BEFORE_CHILD = """
-import json, sys, time, importlib.abc, importlib.util, os
+import json, sys, time, importlib.util
 cfg = json.loads(sys.argv[1])
 SRC = cfg["src"]
-class _Finder(importlib.abc.MetaPathFinder):  # import cultnet from the baseline source tree
-    DIRS = {"cultnet": "cultnet", "cultnet.etl": "etl", "cultnet.graph": "graph",
-            "cultnet.analysis": "analysis", "cultnet.ui": "ui"}
-    def find_spec(self, name, path=None, target=None):
-        if name not in self.DIRS:
-            return None
-        d = os.path.join(SRC, self.DIRS[name])
-        return importlib.util.spec_from_file_location(name, os.path.join(d, "__init__.py"),
-                                                      submodule_search_locations=[d])
-sys.meta_path.insert(0, _Finder())
+""" + (Path(__file__).with_name("_baseline_prelude.py")).read_text() + """
 spec = importlib.util.spec_from_file_location("bench_here", cfg["bench"])
 bench = importlib.util.module_from_spec(spec); sys.modules["bench_here"] = bench
 spec.loader.exec_module(bench)

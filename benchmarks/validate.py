@@ -39,18 +39,7 @@ N_ENT = 20_000
 _CHILD = """
 import sys, time
 SRC = sys.argv.pop(1)
-if SRC:  # import cultnet from another source tree (--baseline-src): same layout as the repository
-    import importlib.abc, importlib.util, os
-    class _Finder(importlib.abc.MetaPathFinder):
-        DIRS = {"cultnet": "cultnet", "cultnet.etl": "etl", "cultnet.graph": "graph",
-                "cultnet.analysis": "analysis", "cultnet.ui": "ui"}
-        def find_spec(self, name, path=None, target=None):
-            if name not in self.DIRS:
-                return None
-            d = os.path.join(SRC, self.DIRS[name])
-            return importlib.util.spec_from_file_location(name, os.path.join(d, "__init__.py"),
-                                                          submodule_search_locations=[d])
-    sys.meta_path.insert(0, _Finder())
+""" + (Path(__file__).with_name("_baseline_prelude.py")).read_text() + """
 from cultnet.errors import ValidationError
 from cultnet.etl.load import validate_files
 kw = {k: v for k, v in (a.split('=', 1) for a in sys.argv[1:])}

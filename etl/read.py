@@ -101,20 +101,27 @@ def read_table(path: str | os.PathLike, *, sheet: str | None = None,
     >>> df.to_dict("records"), df.attrs["delimiter"]
     ([{'name': 'Dalian', 'lat': '38.9', 'line': 2}], ';')
     """
-    try:
-        t = TableReader(path, sheet=sheet)
-        frames = list(t.chunks())
-    except ValidationError as e:
-        raise e.with_context(context) from None
-    if t.problems:
-        raise ValidationError(t.problems, context=context)
-    df = pd.concat(frames) if len(frames) > 1 else frames[0]
+    t, df = _read_all(lambda: TableReader(path, sheet=sheet), context)
     if "line" not in df.columns:
         df = df.reset_index()
         df = df[[c for c in df.columns if c != "line"] + ["line"]]
         df["line"] = df["line"].astype("int64")
     df.attrs = dict(t.attrs)
     return df
+
+
+def _read_all(make_reader, context: InputContext):
+    """``(reader, frame)``: every chunk of the reader ``make_reader()`` builds, in one frame; the
+    reader's problems (all of them, or the one that stopped it) raised as one ValidationError
+    told in ``context``."""
+    try:
+        reader = make_reader()
+        frames = list(reader.chunks())
+    except ValidationError as e:
+        raise e.with_context(context) from None
+    if reader.problems:
+        raise ValidationError(reader.problems, context=context)
+    return reader, pd.concat(frames) if len(frames) > 1 else frames[0]
 
 
 def read_edge_file(path: str | os.PathLike, fmt: str | None = None, *, directed: bool | None = None,
@@ -145,14 +152,7 @@ def read_edge_file(path: str | os.PathLike, fmt: str | None = None, *, directed:
     >>> e[["source", "target", "weight", "line"]].values.tolist(), d
     ([['a', 'b', 2.0, 1], ['b', 'c', 1.0, 2]], False)
     """
-    try:
-        r = EdgeReader(path, fmt, directed=directed, sheet=sheet)
-        frames = list(r.chunks())
-    except ValidationError as e:
-        raise e.with_context(context) from None
-    if r.problems:
-        raise ValidationError(r.problems, context=context)
-    df = pd.concat(frames) if len(frames) > 1 else frames[0]
+    r, df = _read_all(lambda: EdgeReader(path, fmt, directed=directed, sheet=sheet), context)
     df = df.drop(columns="weight_bad").reset_index()
     df = df[["source", "target", "weight", "year", "line"]]
     df["line"] = df["line"].astype("int64")

@@ -62,8 +62,8 @@ from cultnet.model import Bundle
 from cultnet.settings import Settings
 from cultnet.graph import _falkordb_server as server
 from cultnet.graph import _resp
-from cultnet.graph._cypher import (DATASET_COLUMNS, Q, bundle_steps, dataset_params, links_rows,
-                                   now_iso, plain, result_rows, results_query, written_counts)
+from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, now_iso, plain, result_rows,
+                                   results_query, written_counts)
 from cultnet.graph._results import GraphCollector, scalar
 from cultnet.graph.schema import (FALKORDB_INDEXES, FALKORDB_OLD_UNIQUE, FALKORDB_UNIQUE, SCHEMA_VERSION,
                                   falkordb_ddl_already_done)
@@ -312,18 +312,18 @@ class EmbeddedStore(GraphStore):
         marker = server.MARKER.format(token=token, limit_ms=timeout_ms)
         text = header + marker + cypher
         t0 = time.perf_counter()
+
+        def translate(msg: str) -> CultnetError:
+            # the database's text about the user's query: without the marker, positions counted
+            # from the user's first character
+            return _translate(_user_text(msg, len(marker)), cypher)
+
         try:
             header_row, raw_rows, total, cut_by = self._run_user_query(
-                text, token, timeout_ms, row_cap, None if max_mb is None else int(max_mb * (1 << 20)))
+                text, token, timeout_ms, row_cap, None if max_mb is None else int(max_mb * (1 << 20)),
+                translate)
         except _EmptyGraph:
             return QueryResult(columns=[], rows=[], elapsed_ms=(time.perf_counter() - t0) * 1000)
-        except QueryRejected as e:
-            raw = getattr(e, "raw", None)
-            if raw is not None and ("errmsg:" in raw.lower() or "invalid input" in raw.lower()):
-                # a syntax error: positions counted from the user's first character, then formatted
-                raise QueryRejected(syntax_message(_user_text(raw, len(marker)), cypher)
-                                    or _user_text(e.user_message, len(marker))) from e
-            raise type(e)(_user_text(e.user_message, len(marker))) from e
         elapsed = (time.perf_counter() - t0) * 1000
         columns = [h[1] if isinstance(h, (list, tuple)) else str(h) for h in (header_row or [])]
         coll = GraphCollector()
@@ -332,10 +332,11 @@ class EmbeddedStore(GraphStore):
                            graph=coll.graph(), truncated_by=cut_by)
 
     def _run_user_query(self, text: str, token: str, timeout_ms: int, row_cap: int | None,
-                        max_bytes: int | None):
+                        max_bytes: int | None, translate):
         """EXPLAIN (refuse ``Load CSV``), then run ``text`` on a connection of its own and read at
         most ``row_cap`` rows / ``max_bytes`` bytes of the reply. Returns (header, raw rows,
-        number of rows the server had, "rows" | "bytes" | None)."""
+        number of rows the server had, "rows" | "bytes" | None). The server's errors become
+        exceptions through ``translate``."""
         # the client waits for the server's own timeout, then for the watchdog to kill a query
         # FalkorDB cannot interrupt (RUNAWAY_GRACE_MS after the limit, polled every WATCH_POLL_S)
         wait_s = timeout_ms / 1000 + server.RUNAWAY_GRACE_MS / 1000 + 4 * server.WATCH_POLL_S + 1.0
@@ -346,7 +347,7 @@ class EmbeddedStore(GraphStore):
             reply = self._raw(sock, time.monotonic() + wait_s, 1 << 20, "GRAPH.EXPLAIN",
                               self.graph_name, text)
             if isinstance(reply, ResponseError):
-                raise _translate(str(reply))
+                raise translate(str(reply))
             plan = [str(x).strip() for x in reply] if isinstance(reply, list) else []
             if any(op.split("|")[0].strip() == "Load CSV" for op in plan):
                 raise QueryRejected(
@@ -355,7 +356,7 @@ class EmbeddedStore(GraphStore):
             sent = time.monotonic()
             sock.sendall(_resp.encode("GRAPH.RO_QUERY", self.graph_name, text, "--compact",
                                       "timeout", timeout_ms))
-            return self._read_rows(_resp.ReplyReader(sock, sent + wait_s, max_bytes), row_cap)
+            return self._read_rows(_resp.ReplyReader(sock, sent + wait_s, max_bytes), row_cap, translate)
         except _resp.Deadline:
             server.stop_runaway(self.settings.data_dir, token)
             self._reconnect_quietly()
@@ -410,30 +411,30 @@ class EmbeddedStore(GraphStore):
             return reply
 
     @staticmethod
-    def _read_rows(reader: "_resp.ReplyReader", row_cap: int | None):
+    def _read_rows(reader: "_resp.ReplyReader", row_cap: int | None, translate):
         n = reader.array_length()
         if isinstance(n, ResponseError):
-            raise _translate(str(n))
+            raise translate(str(n))
         if n < 2:  # statistics only: nothing to return
             return [], [], 0, None
         header = reader.value()
         if isinstance(header, ResponseError):
-            raise _translate(str(header))
+            raise translate(str(header))
         total = reader.array_length()
         if isinstance(total, ResponseError):
-            raise _translate(str(total))
+            raise translate(str(total))
         rows: list = []
         try:
             for row in reader.stream(total):
                 if isinstance(row, ResponseError):
-                    raise _translate(str(row))
+                    raise translate(str(row))
                 if row_cap is not None and len(rows) >= row_cap:
                     return header, rows, total, "rows"
                 rows.append(row)
             for _ in range(n - 2):  # statistics, or a run-time error
                 tail = reader.value()
                 if isinstance(tail, ResponseError):
-                    raise _translate(str(tail))
+                    raise translate(str(tail))
         except _resp.TooBig:
             return header, rows, total, "bytes"
         return header, rows, total, None
@@ -582,7 +583,9 @@ class _EmptyGraph(QueryRejected):
     """The graph key does not exist yet (nothing loaded): reads return nothing."""
 
 
-def _translate(msg: str) -> CultnetError:
+def _translate(msg: str, cypher: str | None = None) -> CultnetError:
+    """The CultnetError for a FalkorDB error text (``cypher``: the query, to show the line of a
+    syntax error)."""
     low = msg.lower()
     if "empty key" in low:
         return _EmptyGraph(msg)
@@ -594,9 +597,7 @@ def _translate(msg: str) -> CultnetError:
     if "mem consumption exceeded" in low:
         return QueryRejected(f"query rejected: it needed more memory than a query may use ({msg}).")
     if "errmsg:" in low or "invalid input" in low:
-        err = QueryRejected(syntax_message(msg) or f"syntax error: {msg}")
-        err.raw = msg  # the database's text: user queries recount its positions (_user_text)
-        return err
+        return QueryRejected(syntax_message(msg, cypher) or f"syntax error: {msg}")
     return QueryRejected(f"query rejected: {msg}")
 
 

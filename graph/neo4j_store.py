@@ -67,7 +67,7 @@ from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnava
 from cultnet.graph._syntax import syntax_message
 from cultnet.model import Bundle
 from cultnet.settings import Settings
-from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, links_rows, now_iso, plain,
+from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, now_iso, plain,
                                    result_rows, results_query, written_counts)
 from cultnet.graph._partition import edge_rounds, split_rows
 from cultnet.graph._results import GraphCollector, scalar

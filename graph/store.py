@@ -166,7 +166,7 @@ class GraphStore(ABC):
 
     def studies(self) -> pd.DataFrame:
         """One row per study: name, datasets, complete, cities, enterprises, observations,
-        edges, years (e.g. "2015-2024"), simulated, created_at (and status: None, or
+        edges, years ("first-last"), simulated, created_at (and status: None, or
         "deleting" while an interrupted delete-study is unfinished)."""
         rows = []
         for name, created_at, status in self._read("read_studies"):

@@ -3,6 +3,7 @@ sample (etl.load.load_sample), exposed to the app through CULTNET_* environment 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -10,6 +11,31 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "ui" / "app.py"
+
+
+@contextlib.contextmanager
+def app_session(env: dict, timeout: float, *, run: bool = True):
+    """An AppTest of the explorer with ``env`` in os.environ (first run done unless ``run`` is
+    False); afterwards the app's caches are cleared (closing its store) and os.environ is as it
+    was."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        app = AppTest.from_file(str(APP), default_timeout=timeout)
+        if run:
+            app.run()
+        yield app
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 @pytest.fixture(scope="session")

@@ -60,15 +60,13 @@ def server_tmp(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("explorer-tmp")
 
 
-@pytest.fixture(scope="module")
-def server(sample_store_env, server_tmp):
+def serve_explorer(cmd: list[str], env: dict, port: int, *, cwd: Path = ROOT, log=subprocess.DEVNULL):
+    """Start the explorer (``cmd``, listening on ``port``), yield its URL once
+    ``/_stcore/health`` answers ``ok``, stop its process group afterwards. The server fixtures
+    of the browser tests ``yield from`` it."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (Debian package)")
-    port = _free_port()
-    env = {**os.environ, **sample_store_env, "TMPDIR": str(server_tmp)}
-    log = open(SHOTS.parent / "streamlit.log", "w") if SHOTS.parent.exists() else subprocess.DEVNULL
-    proc = subprocess.Popen([sys.executable, "-m", "cultnet.ui.cli", "ui", "--port", str(port)],
-                            cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(cmd, cwd=str(cwd), env=env, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     url = f"http://localhost:{port}"
     deadline = time.time() + 90
@@ -92,11 +90,16 @@ def server(sample_store_env, server_tmp):
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-@pytest.fixture(scope="module")
-def page(server):
+def cultnet_ui(port: int) -> list[str]:
+    """The command ``cultnet ui --port PORT`` as the tests run it."""
+    return [sys.executable, "-m", "cultnet.ui.cli", "ui", "--port", str(port)]
+
+
+def browser_page():
+    """One Chromium page (1440 x 1000, the run timeout as default), closed afterwards; the page
+    fixtures ``yield from`` it."""
     from playwright.sync_api import sync_playwright
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
@@ -105,6 +108,20 @@ def page(server):
         yield pg
         ctx.close()
         browser.close()
+
+
+@pytest.fixture(scope="module")
+def server(sample_store_env, server_tmp):
+    port = _free_port()
+    env = {**os.environ, **sample_store_env, "TMPDIR": str(server_tmp)}
+    log = open(SHOTS.parent / "streamlit.log", "w") if SHOTS.parent.exists() else subprocess.DEVNULL
+    yield from serve_explorer(cultnet_ui(port), env, port, log=log)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    yield from browser_page()
 
 
 def last_run(pg) -> int:

@@ -13,16 +13,12 @@ driven by Debian's Chromium (Playwright), as in tests/ui/test_browser.py.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
 from tests.ui.conftest import ROOT
-from tests.ui.test_browser import CHROMIUM, LAUNCH_ARGS, RUN_TIMEOUT_MS, _free_port
+from tests.ui.test_browser import CHROMIUM, LAUNCH_ARGS, RUN_TIMEOUT_MS, _free_port, cultnet_ui, serve_explorer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,8 +29,7 @@ PASSWORD = "a long explorer password"
 def locked_server(sample_store_env):
     """``cultnet ui`` with a password."""
     port = _free_port()
-    yield from _serve([sys.executable, "-m", "cultnet.ui.cli", "ui", "--port", str(port)], port,
-                      sample_store_env)
+    yield from _serve(cultnet_ui(port), port, sample_store_env)
 
 
 @pytest.fixture(scope="module")
@@ -49,33 +44,8 @@ def plain_streamlit_server(sample_store_env):
 
 
 def _serve(cmd, port, store_env, cwd=ROOT):
-    from pathlib import Path
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (Debian package)")
     env = {**os.environ, **store_env, "CULTNET_UI_PASSWORD": PASSWORD}
-    proc = subprocess.Popen(cmd, cwd=str(cwd), env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://localhost:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.5)
-        if proc.poll() is not None:
-            pytest.fail(f"cultnet ui exited with {proc.returncode}")
-    else:
-        os.killpg(proc.pid, signal.SIGTERM)
-        pytest.fail("the explorer did not come up within 90 s")
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    yield from serve_explorer(cmd, env, port, cwd=cwd)
 
 
 @pytest.fixture(scope="module")

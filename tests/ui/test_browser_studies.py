@@ -9,16 +9,11 @@ URL. Screenshots of the second study's pages go to test-artifacts/screenshots/st
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.ui.conftest import ROOT
-from tests.ui.test_browser import CHROMIUM, LAUNCH_ARGS, RUN_TIMEOUT_MS, SHOTS, _free_port, act, shot, wait_idle
+from tests.ui.test_browser import (SHOTS, _free_port, act, browser_page, cultnet_ui, serve_explorer,
+                                   shot, wait_idle)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,48 +26,17 @@ SAMPLE_ONLY = ("Shenyang", "Dalian", "Anshan")       # cities of the other study
 
 @pytest.fixture(scope="module")
 def server2(two_study_env):
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (Debian package)")
     port = _free_port()
     env = {**os.environ, **two_study_env}
     env.pop("CULTNET_STUDY", None)
     SHOTS.mkdir(parents=True, exist_ok=True)
     log = open(SHOTS.parent / "streamlit_studies.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "cultnet.ui.cli", "ui", "--port", str(port)],
-                            cwd=str(ROOT), env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    url = f"http://localhost:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        os.killpg(proc.pid, signal.SIGTERM)
-        pytest.fail("the explorer did not come up within 90 s")
-    yield url
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
+    yield from serve_explorer(cultnet_ui(port), env, port, log=log)
 
 
 @pytest.fixture(scope="module")
 def page2(server2):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
-        pg = ctx.new_page()
-        pg.set_default_timeout(RUN_TIMEOUT_MS)
-        yield pg
-        ctx.close()
-        browser.close()
+    yield from browser_page()
 
 
 def _sidebar_study(pg) -> str:

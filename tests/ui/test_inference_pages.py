@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.conftest import APP
+from tests.ui.conftest import app_session
 
 streamlit = pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -48,22 +48,8 @@ def wage_store_env(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def at(wage_store_env):
-    import os
-
-    saved = {k: os.environ.get(k) for k in wage_store_env}
-    os.environ.update(wage_store_env)
-    app = AppTest.from_file(str(APP), default_timeout=240)
-    app.run()
-    yield app
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with app_session(wage_store_env, 240) as app:
+        yield app
 
 
 def _texts(at: AppTest) -> str:
@@ -157,17 +143,11 @@ def small_region_env(tmp_path_factory):
 
 
 def test_dynamics_panel_var_on_a_small_region(small_region_env):
-    import os
-
     import streamlit as st
 
-    saved = {k: os.environ.get(k) for k in small_region_env}
-    os.environ.update(small_region_env)
-    try:
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        app = AppTest.from_file(str(APP), default_timeout=240)
-        app.run()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    with app_session(small_region_env, 240) as app:
         app.switch_page("views/dynamics.py")
         app.run()
         assert not app.exception, [e.value for e in app.exception]
@@ -176,11 +156,3 @@ def test_dynamics_panel_var_on_a_small_region(small_region_env):
         assert "one-step" in texts and "rank at most N = 8" in texts   # the estimate, with its reason
         assert "N = 8 cities" in texts and "14 cities" not in texts and "Liaoning" not in texts
         assert any("% lo" in str(c) for d in app.dataframe for c in d.value.columns)   # FEVD bands
-    finally:
-        st.cache_data.clear()
-        st.cache_resource.clear()
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.ui.conftest import APP
+from tests.ui.conftest import APP, app_session
 
 streamlit = pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -29,22 +29,8 @@ TIMEOUT = 180  # first renders fit models; the app caches them for later renders
 @pytest.fixture(scope="module")
 def at(sample_store_env):
     """One app session shared by the page tests (as a user clicking through the pages)."""
-    import os
-
-    saved = {k: os.environ.get(k) for k in sample_store_env}
-    os.environ.update(sample_store_env)
-    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    app.run()
-    yield app
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()  # closes the app's store (on_release)
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with app_session(sample_store_env, TIMEOUT) as app:
+        yield app
 
 
 def _visit(at: AppTest, page: str) -> AppTest:

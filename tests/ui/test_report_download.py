@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import zipfile
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.ui.conftest import APP
-
-pytest.importorskip("streamlit")
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from tests.ui.conftest import app_session
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 600
@@ -28,19 +24,8 @@ TIMEOUT = 600
 
 @pytest.fixture()
 def at(sample_store_env):
-    saved = {k: os.environ.get(k) for k in sample_store_env}
-    os.environ.update(sample_store_env)
-    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    yield app
-    import streamlit as st
-
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with app_session(sample_store_env, TIMEOUT, run=False) as app:
+        yield app
 
 
 def test_download_report_offers_the_zip_with_the_current_choices(at, sample_store_env):
