@@ -48,10 +48,18 @@ N_EDGES = 600
 #: One expression neither database interrupts: the red team's query (FalkorDB: minutes; Neo4j 5.26
 #: evaluates it for about an hour on a busy 2-core machine, whatever cultnet does).
 RUNAWAY = "RETURN size(reduce(l = [], x IN range(1, 300000) | l + [x])) AS n"
-#: The same kind of query, smaller, for Neo4j: it outlives its 2 s time limit (about 15 s on a
-#: busy 2-core machine) but does not keep the session's shared test server busy for an hour.
-RUNAWAY_NEO4J = "RETURN size(reduce(l = [], x IN range(1, 20000) | l + [x])) AS n"
-#: Neo4j keeps evaluating RUNAWAY_NEO4J after cultnet has terminated its transaction; it must be
+#: A runaway Neo4j itself stops: it checks for termination between rows, so a long row stream is
+#: ended at its time limit. 2e9 rows take minutes on any machine.
+RUNAWAY_NEO4J_ROWS = "UNWIND range(1, 2000000000) AS x WITH x WHERE x % 7 = 8 RETURN count(*) AS n"
+#: A runaway Neo4j does not stop: one expression is evaluated to its end even after the
+#: transaction is terminated. Its size is calibrated to the machine (see _neo4j_expression_runaway)
+#: so that it outlives its 2 s limit on a fast machine and does not keep the session's shared
+#: test server busy for an hour on a slow one (a fixed 20,000 took 4.7 s here and under 2 s on
+#: a faster CI machine, where the test then saw no timeout at all).
+RUNAWAY_NEO4J_EXPR = "RETURN size(reduce(l = [], x IN range(1, {n}) | l + [x])) AS n"
+#: Seconds the calibrated expression should take on the server (well beyond 2 s + grace).
+NEO4J_EXPR_TARGET_S = 20.0
+#: Neo4j keeps evaluating the expression after cultnet has terminated its transaction; it must be
 #: gone within this many seconds (the expression's own cost, with a margin for a loaded machine).
 NEO4J_IDLE_WITHIN_S = 180
 COUNT = "MATCH (n) RETURN count(n) AS n"
@@ -312,8 +320,29 @@ def _embedded_pid(settings) -> int:
     return info.pid
 
 
-def _runaway(name: str) -> str:
-    return RUNAWAY if name == "embedded" else RUNAWAY_NEO4J
+def _runaway(name: str, server=None) -> str:
+    return RUNAWAY if name == "embedded" else _neo4j_expression_runaway(server)
+
+
+_CALIBRATED: dict[str, str] = {}
+
+
+def _neo4j_expression_runaway(server) -> str:
+    """RUNAWAY_NEO4J_EXPR sized to take about NEO4J_EXPR_TARGET_S on this server: its cost is
+    quadratic in n, so n = n0 * sqrt(target / t(n0)), timed on n0 = 4,000 after one warm-up."""
+    if "q" not in _CALIBRATED:
+        import neo4j
+
+        n0 = 4000
+        with neo4j.GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as d:
+            d.execute_query(RUNAWAY_NEO4J_EXPR.format(n=n0), database_=server.database)
+            t0 = time.monotonic()
+            d.execute_query(RUNAWAY_NEO4J_EXPR.format(n=n0), database_=server.database)
+            took = max(time.monotonic() - t0, 0.01)
+        n = max(20000, int(n0 * (NEO4J_EXPR_TARGET_S / took) ** 0.5))
+        _CALIBRATED["q"] = RUNAWAY_NEO4J_EXPR.format(n=n)
+        print(f"[neo4j] expression runaway: n = {n} ({n0} took {took:.2f} s)")
+    return _CALIBRATED["q"]
 
 
 @pytest.mark.slow
@@ -325,7 +354,7 @@ def test_runaway_query_is_stopped_and_the_store_answers_next(target):
     pid = _embedded_pid(settings) if name == "embedded" else None
     t0 = time.monotonic()
     with pytest.raises(QueryTimeout) as ei:
-        store.query(_runaway(name), timeout_s=2)
+        store.query(_runaway(name, server), timeout_s=2)
     took = time.monotonic() - t0
     assert took < 2 + 8, f"[{name}] the caller waited {took:.1f} s"
     assert "time limit" in ei.value.user_message
@@ -345,40 +374,43 @@ def test_runaway_query_is_stopped_and_the_store_answers_next(target):
         print(f"[embedded] runaway: QueryTimeout after {took:.1f} s; count in {answered:.2f} s; "
               f"new server {busy:.2f} s CPU in 2 s")
     else:
-        states = _neo4j_runaways(server)
-        assert all(st.startswith("Terminated") for st in states), states
-        gone = _wait_neo4j_idle(server, NEO4J_IDLE_WITHIN_S)
+        states = _neo4j_runaways(server, _runaway(name, server))
+        assert states and all(st.startswith("Terminated") for st in states), states
+        gone = _wait_neo4j_idle(server, _runaway(name, server), NEO4J_IDLE_WITHIN_S)
         print(f"[neo4j] runaway: QueryTimeout after {took:.1f} s; count in {answered:.2f} s; "
               f"the server evaluated it {gone:.0f} s longer")
 
 
-def _wait_neo4j_idle(server, within_s: float) -> float:
+def _wait_neo4j_idle(server, query: str, within_s: float) -> float:
     t0 = time.monotonic()
-    while _neo4j_runaways(server):
+    while _neo4j_runaways(server, query):
         assert time.monotonic() - t0 < within_s, f"Neo4j still evaluates it after {within_s} s"
         time.sleep(1.0)
     return time.monotonic() - t0
 
 
-def _neo4j_runaways(server) -> list[str]:
+def _neo4j_runaways(server, query: str) -> list[str]:
     import neo4j
 
     with neo4j.GraphDatabase.driver(server.uri, auth=(server.user, server.password)) as d:
         recs, _, _ = d.execute_query(
             "SHOW TRANSACTIONS YIELD currentQuery, status WHERE currentQuery CONTAINS $q "
-            "RETURN status", q=RUNAWAY_NEO4J, database_=server.database)
+            "RETURN status", q=query, database_=server.database)
     return [r["status"] for r in recs]
 
 
 @pytest.mark.slow
 def test_two_runaways_do_not_block_a_count(target):
-    """Two at once (FalkorDB has two query threads here): both stopped, then a count answers."""
-    name, store, settings, nodes, _ = target
+    """Two at once (FalkorDB has two query threads here): both stopped, then a count answers.
+    On Neo4j a row-streaming runaway, which Neo4j itself ends: the server is idle again within
+    30 s (the expression kind, which it evaluates to the end, is the test above)."""
+    name, store, settings, nodes, server = target
     errors: list[BaseException] = []
+    query = RUNAWAY if name == "embedded" else RUNAWAY_NEO4J_ROWS
 
     def run() -> None:
         try:
-            store.query(_runaway(name), timeout_s=2)
+            store.query(query, timeout_s=2)
         except BaseException as e:  # noqa: BLE001 - judged below
             errors.append(e)
 
@@ -395,7 +427,7 @@ def test_two_runaways_do_not_block_a_count(target):
     assert int(store.query(COUNT).rows[0]["n"]) == nodes
     assert time.monotonic() - t1 < 10
     if name == "neo4j":
-        _wait_neo4j_idle(target[4], NEO4J_IDLE_WITHIN_S)
+        _wait_neo4j_idle(server, query, 30)
 
 
 @pytest.mark.slow

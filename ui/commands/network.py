@@ -40,7 +40,7 @@ class LoadedGraph:
 
 # ------------------------------------------------------------------------------------------------
 def _run_id(prefix: str) -> str:
-    return f"{prefix}-{pd.Timestamp.utcnow().strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    return f"{prefix}-{pd.Timestamp.now('UTC').strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
 
 
 def _parse_years(s: Optional[str]) -> list[int] | None:
