@@ -113,6 +113,53 @@ NEO4J_ROWS: dict[str, Callable[[list[dict[str, Any]]], list[Any]]] = {
     "neo4j_create_cooperation": _coop_lists}
 
 
+#: Steps a single-transaction load writes by elementId (_write_by_element_id).
+BY_ELEMENT_ID = ("merge_enterprises", "reference_enterprises", "create_cooperation")
+
+
+def _write_by_element_id(tx, query: str, rows: list[dict[str, Any]], ds: str, study: str,
+                         eids: dict[str, str]) -> None:
+    """One batch of a step of BY_ELEMENT_ID inside a single-transaction load.
+
+    The enterprise MERGE statements return each node's elementId (``eids``); LOCATED_IN and
+    COOPERATES then find their ends by elementId, not by a locking seek of the unique
+    ``(study, id)`` / ``(study, name)`` index per row: 4x less server time for the cooperation
+    statement (docs/design/load-speed.md). The nodes were MERGEd, so locked, in this transaction:
+    their elementIds cannot be reused before it ends. The relationships are the ones the
+    per-row lookup creates: a row whose end is not in the study creates nothing, as a failed
+    MATCH does.
+    """
+    p = {"dataset": ds, "study": study}
+    if query in ("merge_enterprises", "reference_enterprises"):
+        q = ("neo4j_merge_enterprise_nodes_eid" if query == "merge_enterprises"
+             else "neo4j_reference_enterprises_eid")
+        eids.update(_pairs(tx.run(Q[q], {**p, "rows": rows})))
+        if query == "reference_enterprises":
+            return
+        names = sorted({r["city"] for r in rows if r["city"] is not None})
+        cities = _pairs(tx.run(Q["neo4j_city_eids"], {"names": names, "study": study}))
+        located = [[eids[r["id"]], cities[r["city"]]] for r in rows
+                   if r["city"] in cities and r["id"] in eids]
+        if located:
+            tx.run(Q["neo4j_create_located_in_eid"], {"rows": located, "dataset": ds}).consume()
+        return
+    missing = sorted({r["source"] for r in rows if r["source"] not in eids}
+                     | {r["target"] for r in rows if r["target"] not in eids})
+    if missing:  # every endpoint was MERGEd by the steps before; kept for safety
+        eids.update(_pairs(tx.run(Q["neo4j_enterprise_eids"], {"ids": missing, "study": study})))
+    get = eids.get
+    coop = [[a, b, r["weight"], r["year"]] for r in rows
+            if (a := get(r["source"])) is not None and (b := get(r["target"])) is not None]
+    if coop:
+        tx.run(Q["neo4j_create_cooperation_eid"], {"rows": coop, "dataset": ds}).consume()
+
+
+def _pairs(result) -> dict[str, str]:
+    """The one record ``[keys, elementIds]`` of an ``*_eid(s)`` statement as a dict."""
+    keys, eids = result.single(strict=True)
+    return dict(zip(keys, eids))
+
+
 def load_params(name: str, rows: list[dict[str, Any]], ds: str, study: str) -> dict[str, Any]:
     """The parameters of one load statement on a batch of Step rows."""
     shape = NEO4J_ROWS.get(name)
@@ -466,10 +513,14 @@ class Neo4jStore(GraphStore):
             done = 0
             if progress:
                 progress(0, total, "loading")
+            eids: dict[str, str] = {}  # enterprise id -> elementId, of nodes this tx MERGEd
             for step in steps:
                 for batch in step.batches(self.batch_size):
-                    for name in NEO4J_SPLIT.get(step.query, (step.query,)):
-                        tx.run(Q[name], load_params(name, batch, ds, bundle.study)).consume()
+                    if step.query in BY_ELEMENT_ID:
+                        _write_by_element_id(tx, step.query, batch, ds, bundle.study, eids)
+                    else:
+                        for name in NEO4J_SPLIT.get(step.query, (step.query,)):
+                            tx.run(Q[name], load_params(name, batch, ds, bundle.study)).consume()
                     done += len(batch)
                     if progress:
                         progress(done, total, step.label)
