@@ -69,6 +69,9 @@ from cultnet.graph.schema import (FALKORDB_INDEXES, FALKORDB_OLD_UNIQUE, FALKORD
                                   falkordb_ddl_already_done)
 from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load
 
+#: How long a schema change or a load waits for FalkorDB's indexer (see _await_indexer).
+INDEXER_WAIT_S = 300.0
+
 INTERNAL_TIMEOUT_MS = 3_600_000  # internal reads and writes: one hour per statement
 LOCK_TTL_MS = 600_000  # refreshed after every batch; a dead holder's lock is taken over at once
 LOCK_WAIT_S = 600.0
@@ -144,6 +147,36 @@ class EmbeddedStore(GraphStore):
             except QueryRejected as e:
                 if not falkordb_ddl_already_done(e.user_message):
                     raise
+        self._await_indexer(name)
+
+    def _await_indexer(self, name: str, within_s: float = INDEXER_WAIT_S) -> None:
+        """Return when every index and constraint of graph ``name`` is OPERATIONAL.
+
+        FalkorDB populates an index and enforces a constraint asynchronously, in its indexer
+        thread. ``GRAPH.COPY`` of a graph while that thread still works on it can deadlock the
+        whole server (FalkorDB 4.16.3, seen in CI: the copy holds the graph's read lock and waits
+        for the module GIL, the indexer holds the GIL and waits for the graph's write lock, the
+        main thread waits for the GIL; no command is answered again). So the schema is not
+        reported ready, and no graph is copied, before the indexer is done with it.
+        """
+        g = self._db.select_graph(name)
+        deadline = time.monotonic() + within_s
+        pending: list = []
+        while True:
+            pending = []
+            for proc in ("db.indexes", "db.constraints"):
+                res = self._call(g.ro_query, f"CALL {proc}() YIELD label, properties, status "
+                                             "WHERE status <> 'OPERATIONAL' "
+                                             "RETURN label, properties, status")
+                pending += res.result_set
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise StoreUnavailable(
+                    f"The embedded store is still building {len(pending)} index(es) or "
+                    f"constraint(s) of graph {name!r} after {within_s:g} s ({pending[:3]}); "
+                    "try again later.")
+            time.sleep(0.05)
 
     def _migrate(self) -> None:
         """Migrate a store written by an older cultnet, under the writer lock, in a staging copy
@@ -274,6 +307,7 @@ class EmbeddedStore(GraphStore):
         """Yield the name of a staging copy of the live graph; swap it in if the block succeeds."""
         self._drop(self.staging_name)
         if self._exists(self.graph_name):
+            self._await_indexer(self.graph_name)  # GRAPH.COPY during index population deadlocks
             self._call(self._r.execute_command, "GRAPH.COPY", self.graph_name, self.staging_name)
         else:
             self._schema_on(self.staging_name)

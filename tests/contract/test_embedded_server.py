@@ -398,3 +398,36 @@ def test_memory_bomb_kills_only_the_server_and_is_not_resent(data_dir, make_bund
     assert st.info.pid != pid
     assert st.counts()["labels"]["City"] == 3 and st.datasets()["status"].tolist() == ["complete"]
     st.close()
+
+
+def test_a_load_copies_the_graph_only_when_the_indexer_is_done_with_it(data_dir, make_bundle):
+    """GRAPH.COPY while FalkorDB's indexer still populates an index of the copied graph can
+    deadlock the server (seen once in CI: no command answered again). An index on 300,000 nodes
+    takes ~2 s to populate (measured: '[Indexing] 0/300000: UNDER CONSTRUCTION' right after
+    CREATE INDEX); a load started at once must copy the live graph only after it is OPERATIONAL."""
+    st = EmbeddedStore(Settings(data_dir=data_dir))
+    try:
+        st.load_bundle(make_bundle())
+        live = st._db.select_graph(st.graph_name)
+        live.query("UNWIND range(1, 300000) AS i CREATE (:Scratch {v: i})")
+        live.query("CREATE INDEX FOR (n:Scratch) ON (n.v)")
+        pending_q = ("CALL db.indexes() YIELD label, status WHERE status <> 'OPERATIONAL' "
+                     "RETURN label, status")
+        assert live.ro_query(pending_q).result_set, "the index was populated before the check"
+        seen: list = []
+        send = st._r.execute_command
+
+        def spy(*args, **kw):
+            if args and args[0] == "GRAPH.COPY":
+                seen.append(live.ro_query(pending_q).result_set)
+            return send(*args, **kw)
+
+        st._r.execute_command = spy
+        second = make_bundle("ds2")
+        second.study = "second"
+        st.load_bundle(second)
+        assert seen == [[]], f"GRAPH.COPY ran while indexes were pending: {seen}"
+        assert set(st.studies()["name"]) >= {"default", "second"}
+        assert live.ro_query(pending_q).result_set == []
+    finally:
+        st.close()
