@@ -131,7 +131,7 @@ def _write_by_element_id(tx, query: str, rows: list[dict[str, Any]], ds: str, st
     """
     p = {"dataset": ds, "study": study}
     if query in ("merge_enterprises", "reference_enterprises"):
-        q = ("neo4j_merge_enterprise_nodes_eid" if query == "merge_enterprises"
+        q = ("neo4j_merge_enterprise_nodes" if query == "merge_enterprises"
              else "neo4j_reference_enterprises_eid")
         eids.update(_pairs(tx.run(Q[q], {**p, "rows": rows})))
         if query == "reference_enterprises":

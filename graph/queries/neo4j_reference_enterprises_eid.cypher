@@ -1,5 +1,5 @@
 // neo4j_reference_enterprises_eid -- $rows: [{id}], $dataset, $study
-// reference_enterprises, returning each node's elementId (see neo4j_merge_enterprise_nodes_eid).
+// reference_enterprises, returning each node's elementId (see neo4j_merge_enterprise_nodes).
 UNWIND $rows AS row
 MERGE (e:Enterprise {study: $study, id: row.id})
 SET e.datasets = CASE WHEN $dataset IN coalesce(e.datasets, []) THEN e.datasets
