@@ -71,6 +71,12 @@ from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load
 
 #: How long a schema change or a load waits for FalkorDB's indexer (see _await_indexer).
 INDEXER_WAIT_S = 300.0
+#: The indexes and constraints FalkorDB's indexer has not finished (see _await_indexer).
+_PENDING_SCHEMA = (
+    "CALL db.indexes() YIELD label, properties, status WHERE status <> 'OPERATIONAL' "
+    "RETURN label, properties, status",
+    "CALL db.constraints() YIELD label, properties, status WHERE status <> 'OPERATIONAL' "
+    "RETURN label, properties, status")
 
 INTERNAL_TIMEOUT_MS = 3_600_000  # internal reads and writes: one hour per statement
 LOCK_TTL_MS = 600_000  # refreshed after every batch; a dead holder's lock is taken over at once
@@ -164,11 +170,8 @@ class EmbeddedStore(GraphStore):
         pending: list = []
         while True:
             pending = []
-            for proc in ("db.indexes", "db.constraints"):
-                res = self._call(g.ro_query, f"CALL {proc}() YIELD label, properties, status "
-                                             "WHERE status <> 'OPERATIONAL' "
-                                             "RETURN label, properties, status")
-                pending += res.result_set
+            for stmt in _PENDING_SCHEMA:
+                pending += self._call(g.ro_query, stmt).result_set
             if not pending:
                 return
             if time.monotonic() > deadline:
