@@ -95,6 +95,7 @@ import pandas as pd
 from scipy import stats
 
 from cultnet.analysis import inference as inf
+from cultnet.analysis.paper import GROUP_ORDER
 from cultnet.errors import CultnetError, NotEnoughData, Problem, ValidationError
 
 Effects = Literal["pooled", "entity", "twoway", "random", "between"]
@@ -104,13 +105,6 @@ EFFECTS = ("pooled", "entity", "twoway", "random", "between")
 COV_TYPES = ("unadjusted", "robust", "clustered", "driscoll-kraay")
 INFERENCE = ("auto", "analytic", "wild")
 
-#: The paper's regional grouping (Section 3.3.2): center = core hubs + bridges.
-PAPER_GROUPS: dict[str, str] = {
-    **{c: "center" for c in ("Shenyang", "Dalian", "Dandong", "Jinzhou")},
-    **{c: "sub-node" for c in ("Anshan", "Fushun", "Benxi", "Liaoyang", "Yingkou", "Panjin")},
-    **{c: "edge" for c in ("Fuxin", "Tieling", "Chaoyang", "Huludao")},
-}
-GROUP_ORDER = ("center", "sub-node", "edge")
 
 _ESTIMATOR_NAMES = {
     "pooled": "Pooled OLS",
@@ -122,7 +116,7 @@ _ESTIMATOR_NAMES = {
 _TOL = 1e-8          # relative norm below which a transformed regressor counts as absorbed
 
 __all__ = ["PanelResult", "GroupedResult", "fit_panel", "hausman", "mundlak_test", "fit_by_group",
-           "is_clustered", "PAPER_GROUPS", "EFFECTS", "COV_TYPES", "INFERENCE"]
+           "is_clustered", "EFFECTS", "COV_TYPES", "INFERENCE"]
 
 
 @dataclass(frozen=True)

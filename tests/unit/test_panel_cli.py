@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from cultnet.analysis.panel import PAPER_GROUPS
+from cultnet.analysis.paper import PAPER_GROUPS
 
 runner = CliRunner()
 

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cultnet.analysis.panel import PAPER_GROUPS, fit_by_group, fit_panel
+from cultnet.analysis.paper import PAPER_GROUPS
+from cultnet.analysis.panel import fit_by_group, fit_panel
 from cultnet.analysis.tables import regression_table, stars, to_csv, to_latex
 from test_panel import BETA, simulate  # same directory (pytest prepend import mode)
 

@@ -24,15 +24,15 @@ from cultnet.ui.common import (STUDY_HELP, console, handle_errors, out, print_js
 def parse_params(items: list[str] | None) -> dict[str, Any]:
     """``["name=value", ...]`` -> dict; values parsed as JSON when possible, else strings.
 
-    >>> parse_params(["n=3", "name=Dalian", 'xs=[1, 2]', "s=\\"3\\""])
-    {'n': 3, 'name': 'Dalian', 'xs': [1, 2], 's': '3'}
+    >>> parse_params(["n=3", "name=abc", 'xs=[1, 2]', "s=\\"3\\""])
+    {'n': 3, 'name': 'abc', 'xs': [1, 2], 's': '3'}
     """
     params: dict[str, Any] = {}
     for item in items or []:
         name, sep, raw = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise CultnetError(f"--param {item!r}: write it as name=value (e.g. --param city=Dalian).")
+            raise CultnetError(f"--param {item!r}: write it as name=value (e.g. --param year=2020).")
         if not name.replace("_", "a").isalnum() or name[0].isdigit():
             raise CultnetError(f"--param {item!r}: a parameter name is letters, digits and _ "
                                "(used as $name in the query).")

@@ -501,7 +501,7 @@ def _hausman_pair(df: pd.DataFrame, y: str, x: list[str], kw: dict[str, Any], re
 def _grouping(df: pd.DataFrame, entity: str, by_role: bool, groups: Optional[str], group_col: Optional[str],
               data: Optional[str]) -> tuple[dict[str, str], str]:
     """Entity -> group from a data column, a file, the network roles or (for the paper's cities) the paper."""
-    from cultnet.analysis.panel import PAPER_GROUPS
+    from cultnet.analysis.paper import PAPER_GROUPS
 
     if group_col:
         if group_col not in df.columns:

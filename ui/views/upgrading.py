@@ -8,6 +8,7 @@ import io
 import pandas as pd
 import streamlit as st
 
+from cultnet.analysis.paper import PAPER_GROUPS
 from cultnet.ui import data as D
 from cultnet.ui import plots as P
 from cultnet.ui.views import _common as C
@@ -38,11 +39,11 @@ def grouping_ui(k: str, frame: pd.DataFrame) -> tuple[str, dict[str, str]]:
     if cand:
         options["column"] = "a column of the data"
     options["file"] = "an uploaded file (city, group)"
-    if set(panel_mod.PAPER_GROUPS) <= cities:
+    if set(PAPER_GROUPS) <= cities:
         options["paper"] = "the paper's (center / sub-node / edge)"
     choice = st.radio("Groups", list(options), horizontal=True, key="up_groups", format_func=options.get)
     if choice == "paper":
-        return "the paper's grouping", dict(panel_mod.PAPER_GROUPS)
+        return "the paper's grouping", dict(PAPER_GROUPS)
     if choice == "column":
         col = st.selectbox("Group column", cand, key="up_group_col")
         g = frame[["city", col]].dropna().drop_duplicates()
