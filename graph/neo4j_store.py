@@ -143,10 +143,7 @@ def _write_by_element_id(tx, query: str, rows: list[dict[str, Any]], ds: str, st
         if located:
             tx.run(Q["neo4j_create_located_in_eid"], {"rows": located, "dataset": ds}).consume()
         return
-    missing = sorted({r["source"] for r in rows if r["source"] not in eids}
-                     | {r["target"] for r in rows if r["target"] not in eids})
-    if missing:  # every endpoint was MERGEd by the steps before; kept for safety
-        eids.update(_pairs(tx.run(Q["neo4j_enterprise_eids"], {"ids": missing, "study": study})))
+    # every endpoint was MERGEd by a step before (bundle_steps: reference_enterprises)
     get = eids.get
     coop = [[a, b, r["weight"], r["year"]] for r in rows
             if (a := get(r["source"])) is not None and (b := get(r["target"])) is not None]
