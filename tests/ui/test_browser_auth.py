@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import pytest
 
@@ -70,8 +71,22 @@ def _sign_in(pg, password: str) -> None:
     pg.get_by_role("button", name="Sign in").click()
 
 
+def _settled(pg) -> None:
+    """Wait until the run that drew the sign-in form has finished: during a rerun Streamlit keeps
+    the previous run's elements (marked stale) until the script ends, so after "Sign out" the
+    Data page's own elements are still in the DOM for a moment (seen once in CI)."""
+    deadline = time.time() + RUN_TIMEOUT_MS / 1000
+    while time.time() < deadline:
+        idle = pg.locator("[data-testid='stApp'][data-test-script-state='notRunning']").count()
+        if idle and pg.locator("[data-stale='true']").count() == 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the app kept running for too long")
+
+
 def _locked(pg) -> None:
     pg.get_by_role("button", name="Sign in").wait_for()
+    _settled(pg)
     assert pg.get_by_text("Upload your files").count() == 0
     assert pg.get_by_text("Datasets").count() == 0
     assert pg.get_by_text("FalkorDB").count() == 0  # the sidebar's store details
