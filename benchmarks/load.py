@@ -557,6 +557,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="cultnet's batch size (default: Neo4jStore's)")
     ap.add_argument("--warmup", type=int, default=30_000,
                     help="edges of an untimed warm-up load per Neo4j contender (0: none)")
+    ap.add_argument("--warmup-rounds", type=int, default=3,
+                    help="rounds of the warm-up, each loading it once with every Neo4j contender "
+                         "(cultnet, py2neo, create) that runs")
     ap.add_argument("--writers", type=int, default=None,
                     help="cultnet's parallel writers of a large load (default: CULTNET_LOAD_WRITERS or 2)")
     ap.add_argument("--skip-ceiling", action="store_true",
@@ -611,15 +614,24 @@ def main(argv: list[str] | None = None) -> int:
         naive_rate: tuple[int, float] | None = None
         if a.warmup and driver is not None:
             # untimed: warm the JVM's JIT and caches so the first timed contender is not penalised
+            # (one round of cultnet + py2neo left the first timed runs on a fresh full-JIT
+            # server 2-3x slower than later ones: C2 was still compiling; hence rounds)
             t_w = time.perf_counter()
             wb = synthetic_bundle(a.warmup, seed=a.seed + 1, dataset_id="bench-warmup")
-            reset(driver, db)
-            run_cultnet_neo4j(wb, uri, user, password, db)
-            reset(driver, db)
-            ensure_plain_schema(driver, db)
-            run_py2neo(wb, uri, user, password, db)
-            print(f"warm-up ({a.warmup:,} edges, cultnet + py2neo, untimed): "
-                  f"{time.perf_counter() - t_w:.1f} s", flush=True)
+            warm = [n for n in ("cultnet", "py2neo", "create") if n in only] or ["cultnet"]
+            for _ in range(max(1, a.warmup_rounds)):
+                for name in warm:
+                    reset(driver, db)
+                    if name == "cultnet":
+                        run_cultnet_neo4j(wb, uri, user, password, db)
+                        continue
+                    ensure_plain_schema(driver, db)
+                    if name == "py2neo":
+                        run_py2neo(wb, uri, user, password, db)
+                    else:
+                        run_create_ceiling(wb, driver, db, WRITERS or 2)
+            print(f"warm-up ({a.warmup:,} edges, {a.warmup_rounds} round(s) of {', '.join(warm)}, "
+                  f"untimed): {time.perf_counter() - t_w:.1f} s", flush=True)
         for size in sizes:
             t_gen = time.perf_counter()
             bundle = synthetic_bundle(size, seed=a.seed)

@@ -10,7 +10,11 @@
 Loads
     A bundle of at most ``single_tx_max_rows`` rows (default 200,000: the sample, a province) is
     written in ONE transaction: what the dataset wrote before is removed, every batch is
-    written, and the Dataset is marked ``complete``; all or nothing. Measured on 2 shared cores
+    written, and the Dataset is marked ``complete``; all or nothing. For a dataset that does
+    not exist yet (up to ``parallel_min_rows``) that transaction is the whole load: it starts by
+    creating the Dataset node, complete (``neo4j_claim_dataset``, which also finds out whether
+    it existed), nothing is committed before it, and a killed load leaves the store as it was.
+    Measured on 2 shared cores
     this is also the fastest way up to that size (one commit; docs/design/load-speed.md);
     ``parallel_min_rows`` (default the same 200,000) lets a new dataset of more rows than it take
     the batched path below on a machine with idle cores. Larger bundles are written in
@@ -65,9 +69,9 @@ from neo4j.graph import Node, Path, Relationship
 
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnavailable
 from cultnet.graph._syntax import syntax_message
-from cultnet.model import Bundle
+from cultnet.model import Bundle, check_study_name
 from cultnet.settings import Settings
-from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, now_iso, plain,
+from cultnet.graph._cypher import (Q, bundle_steps, check_reserved, dataset_params, now_iso, plain,
                                    result_rows, results_query, written_counts)
 from cultnet.graph._partition import edge_rounds, split_rows
 from cultnet.graph._results import GraphCollector, scalar
@@ -114,41 +118,57 @@ NEO4J_ROWS: dict[str, Callable[[list[dict[str, Any]]], list[Any]]] = {
 
 
 #: Steps a single-transaction load writes by elementId (_write_by_element_id).
-BY_ELEMENT_ID = ("merge_enterprises", "reference_enterprises", "create_cooperation")
+BY_ELEMENT_ID = ("merge_cities", "merge_enterprises", "reference_enterprises", "create_cooperation")
 
 
 def _write_by_element_id(tx, query: str, rows: list[dict[str, Any]], ds: str, study: str,
-                         eids: dict[str, str]) -> None:
+                         eids: dict[str, dict[str, str]]) -> None:
     """One batch of a step of BY_ELEMENT_ID inside a single-transaction load.
 
-    The enterprise MERGE statements return each node's elementId (``eids``); LOCATED_IN and
-    COOPERATES then find their ends by elementId, not by a locking seek of the unique
-    ``(study, id)`` / ``(study, name)`` index per row: 4x less server time for the cooperation
-    statement (docs/design/load-speed.md). The nodes were MERGEd, so locked, in this transaction:
-    their elementIds cannot be reused before it ends. The relationships are the ones the
+    The city and enterprise MERGE statements return each node's elementId (``eids["City"]``,
+    ``eids["Enterprise"]``); LOCATED_IN and COOPERATES then find their ends by elementId, not by
+    a locking seek of the unique ``(study, id)`` / ``(study, name)`` index per row: 4x less
+    server time for the cooperation statement (docs/design/load-speed.md). The nodes were
+    MERGEd, so locked, in this transaction: their elementIds cannot be reused before it ends.
+    A city the bundle does not MERGE (an enterprises file of a study whose cities an earlier
+    dataset loaded) is looked up by ``neo4j_city_eids``. The relationships are the ones the
     per-row lookup creates: a row whose end is not in the study creates nothing, as a failed
     MATCH does.
     """
     p = {"dataset": ds, "study": study}
+    if query == "merge_cities":
+        eids["City"].update(_pairs(tx.run(Q["neo4j_merge_city_nodes"], {**p, "rows": rows})))
+        return
     if query in ("merge_enterprises", "reference_enterprises"):
         q = ("neo4j_merge_enterprise_nodes" if query == "merge_enterprises"
              else "neo4j_reference_enterprises_eid")
-        eids.update(_pairs(tx.run(Q[q], {**p, "rows": rows})))
+        eids["Enterprise"].update(_pairs(tx.run(Q[q], {**p, "rows": rows})))
         if query == "reference_enterprises":
             return
-        names = sorted({r["city"] for r in rows if r["city"] is not None})
-        cities = _pairs(tx.run(Q["neo4j_city_eids"], {"names": names, "study": study}))
-        located = [[eids[r["id"]], cities[r["city"]]] for r in rows
-                   if r["city"] in cities and r["id"] in eids]
+        cities = eids["City"]
+        missing = sorted({r["city"] for r in rows if r["city"] is not None} - cities.keys())
+        if missing:
+            cities.update(_pairs(tx.run(Q["neo4j_city_eids"], {"names": missing, "study": study})))
+        ents = eids["Enterprise"]
+        located = [[ents[r["id"]], cities[r["city"]]] for r in rows
+                   if r["city"] in cities and r["id"] in ents]
         if located:
             tx.run(Q["neo4j_create_located_in_eid"], {"rows": located, "dataset": ds}).consume()
         return
     # every endpoint was MERGEd by a step before (bundle_steps: reference_enterprises)
-    get = eids.get
+    get = eids["Enterprise"].get
     coop = [[a, b, r["weight"], r["year"]] for r in rows
             if (a := get(r["source"])) is not None and (b := get(r["target"])) is not None]
     if coop:
         tx.run(Q["neo4j_create_cooperation_eid"], {"rows": coop, "dataset": ds}).consume()
+
+
+class _Exists(Exception):
+    """Raised inside a small load's transaction when its Dataset exists (rolls it back)."""
+
+    def __init__(self, rows: list[list[Any]]):
+        super().__init__("the dataset exists")
+        self.rows = rows
 
 
 def _pairs(result) -> dict[str, str]:
@@ -449,8 +469,27 @@ class Neo4jStore(GraphStore):
         t0 = time.perf_counter()
         if not self._schema_done:
             self.ensure_schema()
-        # a Dataset that did not exist has written nothing: the purge has nothing to remove
-        state = self._load_state(bundle)
+        if total <= min(self.single_tx_max_rows, self.parallel_min_rows):
+            # A small load of a dataset that does not exist (the common case: a province) is ONE
+            # transaction whose first statement creates the Dataset node (neo4j_claim_dataset):
+            # nothing is committed before it, a crash leaves the store as it was, and the fixed
+            # cost is one transaction of six statements (docs/design/load-speed.md, "One
+            # transaction"). A Dataset that exists rolls it back; its state decides below.
+            check_study_name(study)
+            check_reserved(bundle)
+            claimed = {"writing": False}
+            try:
+                rows = self._load_one_tx(bundle, steps, total, progress, purge=False,
+                                         claim=claimed)
+            except BaseException as e:
+                if not claimed["writing"]:
+                    raise
+                self._failed(bundle, e, one_tx=True, kept=False)
+            if rows is None:
+                return self._loaded(bundle, t0)
+            state = self._state_from(bundle, rows)
+        else:
+            state = self._load_state(bundle)
         if state == "same":  # the same content is complete already
             return self._unchanged(bundle, t0)
         # One transaction for a small load (fixed costs dominate) and for the replacement of a
@@ -474,43 +513,68 @@ class Neo4jStore(GraphStore):
                     self._purge_batched(ds, study)
                 self._load_batched(bundle, steps, total, progress)
         except BaseException as e:
-            if isinstance(e, QueryTimeout):
-                reason = (f"the load transaction was stopped by a time limit (the load timeout is "
-                          f"{self.load_timeout_s:g} s: Neo4jStore(load_timeout_s=...) or "
-                          f"CULTNET_LOAD_TIMEOUT; Neo4j said: {e.user_message})")
-            elif isinstance(e, CultnetError):
-                reason = e.user_message
-            else:
-                reason = f"{type(e).__name__}: {e}"
-            if kept:
-                mark = lambda r: self._write("set_dataset_error", {"id": ds, "error": r})  # noqa: E731
-            else:
-                def mark(r: str) -> None:
-                    self._write("set_dataset_status", {"id": ds, "study": study, "status": "failed",
-                                                       "error": r, "now": now_iso()})
-                    if not one_tx:  # committed batches: invisible (failed), and purged now
-                        self._purge_batched(ds, study)
-            fail_load(ds, e, reason, mark, kept=kept)
-        out: dict[str, Any] = {"dataset_id": ds, **written_counts(bundle)}
+            self._failed(bundle, e, one_tx=one_tx, kept=kept)
+        return self._loaded(bundle, t0)
+
+    @staticmethod
+    def _loaded(bundle: Bundle, t0: float) -> dict[str, Any]:
+        out: dict[str, Any] = {"dataset_id": bundle.dataset_id, **written_counts(bundle)}
         out["elapsed_s"] = round(time.perf_counter() - t0, 3)
         return out
 
+    def _failed(self, bundle: Bundle, e: BaseException, *, one_tx: bool, kept: bool) -> None:
+        """The end of a failed load: the Dataset marked (failed, or its error noted when it kept
+        its previous data), a batched load's committed rows purged, then fail_load raises."""
+        ds, study = bundle.dataset_id, bundle.study
+        if isinstance(e, QueryTimeout):
+            reason = (f"the load transaction was stopped by a time limit (the load timeout is "
+                      f"{self.load_timeout_s:g} s: Neo4jStore(load_timeout_s=...) or "
+                      f"CULTNET_LOAD_TIMEOUT; Neo4j said: {e.user_message})")
+        elif isinstance(e, CultnetError):
+            reason = e.user_message
+        else:
+            reason = f"{type(e).__name__}: {e}"
+        if kept:
+            mark = lambda r: self._write("set_dataset_error", {"id": ds, "error": r})  # noqa: E731
+        else:
+            def mark(r: str) -> None:
+                # (merge_study: a small new load's transaction, which made them, was rolled back)
+                self._write_many([
+                    ("merge_study", {"study": study, "now": now_iso(), "version": SCHEMA_VERSION}),
+                    ("set_dataset_status", {"id": ds, "study": study, "status": "failed",
+                                            "error": r, "now": now_iso()})])
+                if not one_tx:  # committed batches: invisible (failed), and purged now
+                    self._purge_batched(ds, study)
+        fail_load(ds, e, reason, mark, kept=kept)
+
     def _load_one_tx(self, bundle: Bundle, steps, total: int, progress: Progress | None,
-                     purge: bool = True) -> None:
+                     purge: bool = True, claim: dict[str, bool] | None = None) -> list[list[Any]] | None:
+        """Write the whole bundle in ONE transaction. ``claim`` (a small load's first try):
+        the transaction starts with neo4j_claim_dataset and is rolled back when the Dataset
+        exists; then its ``read_dataset_status`` row is returned (and ``claim["writing"]``
+        stays False), else None."""
         ds = bundle.dataset_id
 
         @self._load_tx(ds)
         def work(tx):
+            if claim is not None:
+                params = dataset_params(bundle, "complete", now_iso())
+                params["version"] = SCHEMA_VERSION
+                created, status, study, sha = tx.run(Q["neo4j_claim_dataset"], params).single(strict=True)
+                if not created:
+                    raise _Exists([[status, study, sha]])
+                claim["writing"] = True
             if purge:
                 self._purge(ds, bundle.study,
                             run=lambda q, p: int(tx.run(Q[q], p).single()[0]),
                             read=lambda q, p: [list(r.values()) for r in tx.run(Q[q], p)],
                             write=lambda q, p: tx.run(Q[q], p).consume())
-            tx.run(Q["merge_dataset"], dataset_params(bundle, "loading", now_iso())).consume()
+            if claim is None:
+                tx.run(Q["merge_dataset"], dataset_params(bundle, "loading", now_iso())).consume()
             done = 0
             if progress:
                 progress(0, total, "loading")
-            eids: dict[str, str] = {}  # enterprise id -> elementId, of nodes this tx MERGEd
+            eids: dict[str, dict[str, str]] = {"City": {}, "Enterprise": {}}  # of nodes this tx MERGEd
             for step in steps:
                 for batch in step.batches(self.batch_size):
                     if step.query in BY_ELEMENT_ID:
@@ -521,15 +585,20 @@ class Neo4jStore(GraphStore):
                     done += len(batch)
                     if progress:
                         progress(done, total, step.label)
-            tx.run(Q["set_dataset_status"],
-                   {"id": ds, "study": bundle.study, "status": "complete", "error": None,
-                    "now": now_iso()}).consume()
+            if claim is None:  # (neo4j_claim_dataset created it complete)
+                tx.run(Q["set_dataset_status"],
+                       {"id": ds, "study": bundle.study, "status": "complete", "error": None,
+                        "now": now_iso()}).consume()
 
         def run():
             with self._session() as s:
                 s.execute_write(work)
 
-        self._guard(run)
+        try:
+            self._guard(run)
+        except _Exists as e:
+            return e.rows
+        return None
 
     def _load_batched(self, bundle: Bundle, steps, total: int, progress: Progress | None) -> None:
         ds = bundle.dataset_id

@@ -246,7 +246,11 @@ class GraphStore(ABC):
         id belongs to another study."""
         check_study_name(bundle.study)
         check_reserved(bundle)
-        rows = self._read("read_dataset_status", {"id": bundle.dataset_id})
+        return self._state_from(bundle, self._read("read_dataset_status", {"id": bundle.dataset_id}))
+
+    @staticmethod
+    def _state_from(bundle: Bundle, rows: list[list[Any]]) -> str:
+        """:meth:`_load_state` from the rows of ``read_dataset_status``."""
         if not rows:
             return "new"
         status, study, sha = rows[0]

@@ -9,6 +9,7 @@ import pytest
 
 from cultnet.errors import LoadFailed, StoreUnavailable
 from cultnet.settings import Settings
+from tests.contract.test_store_contract import EXPECTED_COUNTS
 
 pytestmark = pytest.mark.neo4j
 
@@ -238,5 +239,79 @@ def test_parallel_writer_error_fails_the_load_and_rerun_completes(settings, make
         st.wipe()
         st.load_bundle(good)
         assert _graph_snapshot(st) == after
+    finally:
+        st.close()
+
+
+def test_two_processes_loading_the_same_new_dataset_write_it_once(settings, make_bundle):
+    """A small load of a new dataset is one transaction that starts by creating its Dataset node
+    (neo4j_claim_dataset). A second store loading the same bundle meanwhile waits on that node's
+    unique index entry, then finds it complete with the same content: a no-op, no duplicate
+    relationships. While the first load is held, nothing of it is visible, not even its
+    Dataset (nothing is committed before the transaction ends)."""
+    import threading
+
+    from cultnet.graph.neo4j_store import Neo4jStore
+
+    first, second = Neo4jStore(settings), Neo4jStore(settings)
+    try:
+        first.wipe()
+        first.ensure_schema()
+        second.ensure_schema()
+        held, release = threading.Event(), threading.Event()
+        results: dict[str, object] = {}
+
+        def hold(done, total, what):
+            if done == 0:
+                held.set()
+                assert release.wait(120)
+
+        def load(name, st, progress=None):
+            try:
+                results[name] = st.load_bundle(make_bundle(), progress=progress)
+            except BaseException as e:  # noqa: BLE001 - checked below
+                results[name] = e
+
+        a = threading.Thread(target=load, args=("first", first, hold))
+        a.start()
+        assert held.wait(120)
+        seen = second.query("MATCH (d:Dataset) RETURN count(d) AS n", row_cap=1).rows[0]["n"]
+        b = threading.Thread(target=load, args=("second", second))
+        b.start()
+        b.join(3.0)
+        waiting = b.is_alive()  # blocked on the first load's Dataset node
+        release.set()
+        a.join(120)
+        b.join(120)
+        assert seen == 0, "a held single-transaction load's Dataset is visible"
+        assert waiting, f"the second load did not wait for the first: {results.get('second')!r}"
+        assert isinstance(results["first"], dict) and "unchanged" not in results["first"], results
+        assert isinstance(results["second"], dict) and results["second"].get("unchanged"), results
+        assert first.counts() == EXPECTED_COUNTS
+        assert first.datasets().set_index("id").loc["ds1", "status"] == "complete"
+    finally:
+        release.set()
+        first.close()
+        second.close()
+
+
+def test_a_failed_small_load_of_a_new_dataset_leaves_only_its_failed_mark(settings, make_bundle):
+    """The one transaction of a small new load rolls back whole: the Study and its failed Dataset
+    are written afterwards (as on the embedded store), nothing else."""
+    from cultnet.graph.neo4j_store import Neo4jStore
+
+    st = Neo4jStore(settings)
+    try:
+        st.wipe()
+
+        def stop(done, total, what):
+            if done > 0:
+                raise RuntimeError("stopped by the test")
+
+        with pytest.raises(LoadFailed, match="stopped by the test"):
+            st.load_bundle(make_bundle(), progress=stop)
+        assert st.counts() == {"labels": {"Dataset": 1, "Meta": 1, "Study": 1}, "relationships": {}}
+        row = st.datasets().set_index("id").loc["ds1"]
+        assert row["status"] == "failed" and "stopped by the test" in row["error"]
     finally:
         st.close()

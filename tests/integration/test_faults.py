@@ -324,6 +324,9 @@ def test_neo4j_half_load_edges_not_visible(own_neo4j, tmp_path):
     # 11,014 rows: one transaction (Neo4jStore.single_tx_max_rows), so not even a raw query sees
     # its rows before it commits
     assert during_raw == 0, f"a single-transaction load's rows are visible to a raw query: {during_raw}"
+    # a new dataset's small load commits nothing before its one transaction ends: not even its
+    # Dataset node is there, during the load or after its loader was killed
+    assert during["status"] is None and after["status"] is None, (during, after)
 
 
 @pytest.mark.neo4j
