@@ -6,8 +6,8 @@ One statement per file, headed by ``//`` comment lines in this format (the first
     // city_partners -- $study, $city
     // title: A city's partners by year
     // description: Every city linked to the chosen one, by year and method.
-    // param study: study = liaoning-sample
-    // param city: city = Shenyang
+    // param study: study = default
+    // param city: city = Springfield
     MATCH (a:City {study: $study, name: $city})-[l:LINKS]-(b:City)
     ...
 

@@ -69,9 +69,9 @@ from neo4j.graph import Node, Path, Relationship
 
 from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnavailable
 from cultnet.graph._syntax import syntax_message
-from cultnet.model import Bundle, check_study_name
+from cultnet.model import Bundle
 from cultnet.settings import Settings
-from cultnet.graph._cypher import (Q, bundle_steps, check_reserved, dataset_params, now_iso, plain,
+from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, now_iso, plain,
                                    result_rows, results_query, written_counts)
 from cultnet.graph._partition import edge_rounds, split_rows
 from cultnet.graph._results import GraphCollector, scalar
@@ -475,8 +475,7 @@ class Neo4jStore(GraphStore):
             # nothing is committed before it, a crash leaves the store as it was, and the fixed
             # cost is one transaction of six statements (docs/design/load-speed.md, "One
             # transaction"). A Dataset that exists rolls it back; its state decides below.
-            check_study_name(study)
-            check_reserved(bundle)
+            self._check_loadable(bundle)
             claimed = {"writing": False}
             try:
                 rows = self._load_one_tx(bundle, steps, total, progress, purge=False,

@@ -244,9 +244,14 @@ class GraphStore(ABC):
         content under the same id: purged and rewritten; a failure keeps the previous data).
         Refuses a bundle with an invalid study name or reserved column names, or whose dataset
         id belongs to another study."""
+        self._check_loadable(bundle)
+        return self._state_from(bundle, self._read("read_dataset_status", {"id": bundle.dataset_id}))
+
+    @staticmethod
+    def _check_loadable(bundle: Bundle) -> None:
+        """Refuse a bundle with an invalid study name or reserved column names."""
         check_study_name(bundle.study)
         check_reserved(bundle)
-        return self._state_from(bundle, self._read("read_dataset_status", {"id": bundle.dataset_id}))
 
     @staticmethod
     def _state_from(bundle: Bundle, rows: list[list[Any]]) -> str:

@@ -138,7 +138,7 @@ def style(fig: go.Figure, title: str | None = None, height: int | None = None) -
     return fig
 
 
-# for more categories than PALETTE has (e.g. 14 cities): plotly's 24-colour "Dark24"
+# for more categories than PALETTE has (e.g. a province's cities): plotly's 24-colour "Dark24"
 MANY = ["#2E91E5", "#E15F99", "#1CA71C", "#FB0D0D", "#DA16FF", "#222A2A", "#B68100", "#750D86",
         "#EB663B", "#511CFB", "#00A08B", "#FB00D1", "#FC0080", "#B2828D", "#6C7C32", "#778AAE",
         "#862A16", "#A777F1", "#620042", "#1616A7", "#DA60CA", "#6C4516", "#0D2A63", "#AF0038"]
