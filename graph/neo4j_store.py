@@ -31,6 +31,16 @@ Loads
     deadlock, and the managed transaction retries that batch (measured: one retry in three
     1M-edge benchmark loads).
 
+    Relationship ends by elementId: the city and enterprise MERGE statements return their
+    nodes' elementIds. A single-transaction load writes ``LOCATED_IN`` and ``COOPERATES`` by
+    them (``*_eid``: the MERGE holds the nodes' locks, so the ids stay theirs). A batched load
+    keeps them across its transactions (``state["eids"]``) and writes by them with the
+    ``*_checked`` statements, which also compare each end's label and key and return how many
+    relationships they created: an elementId can be reused once another session deletes its
+    node, so a short count rolls the batch back and writes it again by the unique-index seeks
+    (``_Moved``; ``last_load_batches_by_key`` counts these). The relationships are always the
+    ones the index seeks would create, without a seek per end in the common case.
+
     Speed (see benchmarks/README.md, docs/design/load-speed.md): enterprises and their
     ``LOCATED_IN`` are written by separate ``UNWIND`` statements (``NEO4J_SPLIT``: fewer Eager
     operators), a new enterprise gets its lists by ``ON CREATE``; cooperation is CREATEd (the
@@ -163,6 +173,49 @@ def _write_by_element_id(tx, query: str, rows: list[dict[str, Any]], ds: str, st
         tx.run(Q["neo4j_create_cooperation_eid"], {"rows": coop, "dataset": ds}).consume()
 
 
+#: Batched loads: statements that return the elementIds of the nodes they MERGE (their Step
+#: query or NEO4J_SPLIT name -> the statement run instead, and the label of its nodes).
+EID_RETURNING = {"merge_cities": ("neo4j_merge_city_nodes", "City"),
+                 "neo4j_merge_enterprise_nodes": ("neo4j_merge_enterprise_nodes", "Enterprise"),
+                 "reference_enterprises": ("neo4j_reference_enterprises_eid", "Enterprise")}
+#: Batched loads: relationship statements written by those elementIds, each end checked to
+#: still be the node of its key (_checked_rows); the key-seek statement is the fallback.
+CHECKED = {"neo4j_create_located_in": "neo4j_create_located_in_checked",
+           "neo4j_create_cooperation": "neo4j_create_cooperation_checked"}
+
+
+def _checked_rows(name: str, rows: list[dict[str, Any]],
+                  eids: dict[str, dict[str, str]]) -> list[list[Any]] | None:
+    """The rows of ``CHECKED[name]`` for a batch of Step rows, or None when an end has no known
+    elementId (the batch is then written by key). A LOCATED_IN row without a city is left out,
+    as the key-seek statement creates nothing for it."""
+    ents = eids["Enterprise"]
+    out: list[list[Any]] = []
+    if name == "neo4j_create_cooperation":
+        for r in rows:
+            a, b = ents.get(r["source"]), ents.get(r["target"])
+            if a is None or b is None:
+                return None
+            out.append([a, b, r["weight"], r["year"], r["source"], r["target"]])
+        return out
+    cities = eids["City"]
+    for r in rows:
+        city = r["city"]
+        if city is None:
+            continue
+        e, c = ents.get(r["id"]), cities.get(city)
+        if e is None or c is None:
+            return None
+        out.append([e, c, r["id"], city])
+    return out
+
+
+class _Moved(Exception):
+    """Raised inside a batched load's transaction when a checked statement created fewer
+    relationships than rows: a node this load wrote was deleted or replaced since (its
+    elementId is stale). The batch is rolled back and written again by key."""
+
+
 class _Exists(Exception):
     """Raised inside a small load's transaction when its Dataset exists (rolls it back)."""
 
@@ -240,6 +293,9 @@ class Neo4jStore(GraphStore):
         except Exception as e:  # noqa: BLE001 - translated
             raise _translate(e, where=self.settings.neo4j_uri) from e
         self._schema_done = False
+        #: batches of the last batched load written again by key (_Moved): 0 unless another
+        #: session replaced a node the load had written
+        self.last_load_batches_by_key = 0
         if recover:
             try:
                 self.mark_stale_loads()
@@ -333,6 +389,11 @@ class Neo4jStore(GraphStore):
                 return s.execute_write(work)
 
         return self._guard(run)
+
+    def _session_single(self, name: str, params: dict[str, Any]):
+        """The one record of an internal read statement (e.g. ``neo4j_city_eids``)."""
+        with self._session(read=True) as s:
+            return s.execute_read(lambda tx: tx.run(Q[name], params).single(strict=True))
 
     def _write_many(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
         """Run several internal write statements in ONE transaction (one round trip and commit)."""
@@ -601,7 +662,11 @@ class Neo4jStore(GraphStore):
 
     def _load_batched(self, bundle: Bundle, steps, total: int, progress: Progress | None) -> None:
         ds = bundle.dataset_id
-        state = {"done": 0, "beat": time.monotonic()}
+        # elementIds of the nodes this load MERGEd (EID_RETURNING), for the checked
+        # relationship statements (CHECKED): no unique-index seek per relationship end
+        state = {"done": 0, "beat": time.monotonic(), "by_key": 0,
+                 "eids": {"City": {}, "Enterprise": {}}}
+        self.last_load_batches_by_key = 0
         if progress:
             progress(0, total, "loading")
         parallel = self.writers > 1
@@ -620,12 +685,21 @@ class Neo4jStore(GraphStore):
             for f in rounds.values():
                 f.cancel()
             pool.shutdown(wait=True)
+            self.last_load_batches_by_key = state["by_key"]
         self._write("set_dataset_status", {"id": ds, "study": bundle.study, "status": "complete",
                                            "error": None, "now": now_iso()})
 
     def _write_step(self, ds: str, step, rounds: concurrent.futures.Future | None, total: int,
                     progress: Progress | None, state: dict[str, Any], *, study: str) -> None:
         names = NEO4J_SPLIT.get(step.query, (step.query,))
+        if step.query == "merge_enterprises":
+            # cities of the study that this load did not MERGE: their elementIds, once
+            known = state["eids"]["City"]
+            missing = sorted({r["city"] for r in step.rows if r["city"] is not None} - known.keys())
+            if missing:
+                cities, found = self._guard(lambda: self._session_single(
+                    "neo4j_city_eids", {"names": missing, "study": study}))
+                known.update(zip(cities, found))
         if self.writers > 1 and step.size >= PARALLEL_STEP_MIN_ROWS:
             if rounds is not None:
                 for parts in rounds.result():
@@ -654,10 +728,30 @@ class Neo4jStore(GraphStore):
         if not parts:
             return
 
+        eids, eids_lock = state["eids"], threading.Lock()
+
         @self._load_tx(ds)
-        def batch_work(tx, rows):
+        def batch_work(tx, rows, by_key=False):
             for name in names:
-                tx.run(Q[name], load_params(name, rows, ds, study)).consume()
+                if not by_key and name in CHECKED:
+                    crows = _checked_rows(name, rows, eids)
+                    if crows is not None:
+                        if crows:
+                            q = CHECKED[name]
+                            created = tx.run(Q[q], {"rows": crows, "dataset": ds, "study": study}
+                                             ).single(strict=True)[0]
+                            if created != len(crows):
+                                raise _Moved()
+                        continue
+                ret = EID_RETURNING.get(name)
+                if ret is not None:
+                    # (a rolled-back try leaves elementIds of nodes that do not exist: the
+                    # checked statements see that, and the retry replaces them)
+                    pairs = _pairs(tx.run(Q[ret[0]], load_params(ret[0], rows, ds, study)))
+                    with eids_lock:
+                        eids[ret[1]].update(pairs)
+                else:
+                    tx.run(Q[name], load_params(name, rows, ds, study)).consume()
 
         lock = threading.Lock()
         stop = threading.Event()
@@ -671,7 +765,12 @@ class Neo4jStore(GraphStore):
                         if stop.is_set():
                             return
                         rows = part[i:i + self.batch_size]
-                        self._guard(lambda: s.execute_write(batch_work, rows))
+                        try:
+                            self._guard(lambda: s.execute_write(batch_work, rows))
+                        except _Moved:  # rolled back: this batch again, every end by key
+                            with lock:
+                                state["by_key"] += 1
+                            self._guard(lambda: s.execute_write(batch_work, rows, True))
                         with lock:
                             done[0] += len(rows)
                         if on_batch:

@@ -10,7 +10,9 @@
 // neo4j_create_cooperation_eid) instead of a locking seek of the unique (study, id) index per
 // row (4x less server time, docs/design/load-speed.md); the node is locked by this MERGE until
 // the transaction ends, so its elementId stays its own. One record costs nothing measurable
-// (a record per row: ~40 % more server time); the batched path discards it.
+// (a record per row: ~40 % more server time). A batched load keeps the elementIds too and
+// writes by them across its transactions, each end checked against its key
+// (neo4j_create_cooperation_checked, neo4j_create_located_in_checked).
 UNWIND $rows AS row
 MERGE (e:Enterprise {study: $study, id: row.id})
 ON CREATE SET e += row.props, e.datasets = [$dataset],

@@ -219,6 +219,82 @@ def test_parallel_writers_write_what_one_writer_writes(settings, make_bundle):
     assert snaps[0] == snaps[1] == snaps[2]
 
 
+def test_batched_enterprises_of_cities_an_earlier_dataset_loaded(settings, make_bundle):
+    """A second dataset with enterprises in the study's cities but no cities file: its
+    LOCATED_IN go to the cities the first dataset made (found once by name, then by elementId)
+    and the batched load (1 and 2 writers) writes what one transaction writes."""
+    import pandas as pd
+
+    from cultnet.graph.neo4j_store import Neo4jStore
+
+    second = make_bundle(
+        "ds2", cities=None, indicators=None, series=None, city_links=None,
+        enterprises=pd.DataFrame({"id": [f"n{i}" for i in range(9)], "name": list("ABCDEFGHI"),
+                                  "city": ["Shenyang", "Dalian", None] * 3}),
+        cooperation=pd.DataFrame({"source": ["n0", "n1", "n3", "n4"], "target": ["n1", "n2", "e1", "n0"],
+                                  "weight": [1.0, 2.0, 3.0, 4.0], "year": [2016] * 4}))
+    snaps = []
+    for kw in ({}, {"batch_size": 2, "single_tx_max_rows": 0, "writers": 1},
+               {"batch_size": 2, "single_tx_max_rows": 0, "writers": 2}):
+        st = Neo4jStore(settings, **kw)
+        try:
+            st.wipe()
+            st.load_bundle(make_bundle())
+            st.load_bundle(second)
+            rows = st.query("MATCH (e:Enterprise)-[r:LOCATED_IN {dataset: 'ds2'}]->(c:City) "
+                            "RETURN e.id AS e, c.name AS c ORDER BY e", row_cap=None).rows
+            assert [(r["e"], r["c"]) for r in rows] == [
+                (f"n{i}", ["Shenyang", "Dalian"][i % 3]) for i in range(9) if i % 3 != 2]
+            snaps.append(_graph_snapshot(st))
+        finally:
+            st.close()
+    assert snaps[0] == snaps[1] == snaps[2]
+
+
+def test_batched_load_writes_by_key_when_a_node_it_wrote_was_replaced(settings, make_bundle):
+    """A batched load writes relationships by the elementIds its MERGEs returned, each end
+    checked against its key. Here, between two cooperation batches, another session renames the
+    enterprise (its elementId now names a node of another key) and creates a new node with the
+    key: the load's later batches must go to the new node (by key, as the index seek would),
+    the earlier ones stay on the renamed one; nothing is dropped or mis-wired."""
+    from cultnet.graph._cypher import cooperation_rows
+    from cultnet.graph.neo4j_store import Neo4jStore
+
+    bundle = _web_bundle(make_bundle)
+    rows = cooperation_rows(bundle.cooperation)
+    x = rows[-1]["target"]  # written in the last batch
+    st = Neo4jStore(settings, batch_size=7, single_tx_max_rows=0, writers=1)
+    seen = []
+
+    def progress(done, total, label):
+        if label == "cooperation" and not seen:
+            seen.append(done)
+            with st._driver.session(database=st.database) as s:
+                s.run("MATCH (e:Enterprise {study: 'default', id: $x}) SET e.id = $x + '-old' "
+                      "CREATE (:Enterprise {study: 'default', id: $x, datasets: ['ds1']})",
+                      x=x).consume()
+
+    try:
+        st.wipe()
+        st.load_bundle(bundle, progress=progress)
+        assert seen and st.last_load_batches_by_key >= 1
+        before, after = rows[:7], rows[7:]  # the callback ran after the first batch of 7
+        touching = lambda rs: sorted((r["source"], r["target"], r["year"]) for r in rs  # noqa: E731
+                                     if x in (r["source"], r["target"]))
+        got = st.query(
+            "MATCH (a:Enterprise)-[r:COOPERATES]->(b:Enterprise) WHERE $x IN [a.id, b.id] "
+            "OR $x + '-old' IN [a.id, b.id] RETURN a.id AS a, b.id AS b, r.year AS y",
+            {"x": x}, row_cap=None).rows
+        on_new = sorted((r["a"], r["b"], r["y"]) for r in got if x in (r["a"], r["b"]))
+        on_old = sorted((r["a"].replace("-old", ""), r["b"].replace("-old", ""), r["y"])
+                        for r in got if x + "-old" in (r["a"], r["b"]))
+        assert on_new == touching(after) and on_old == touching(before)
+        assert touching(after)  # the case is exercised
+        assert st.counts()["relationships"]["COOPERATES"] == len(rows)
+    finally:
+        st.close()
+
+
 def test_parallel_writer_error_fails_the_load_and_rerun_completes(settings, make_bundle):
     """One writer's batch is refused by the server (a map is not a property value): the other
     writers stop, the load fails with the server's reason, and the same load re-run with good data
