@@ -131,6 +131,12 @@ NEO4J_ROWS: dict[str, Callable[[list[dict[str, Any]]], list[Any]]] = {
 BY_ELEMENT_ID = ("merge_cities", "merge_enterprises", "reference_enterprises", "create_cooperation")
 
 
+def _unknown_cities(rows: list[dict[str, Any]], known: dict[str, str]) -> list[str]:
+    """The cities enterprise rows name whose elementIds ``known`` lacks (cities of the study
+    this load did not MERGE: ``neo4j_city_eids`` finds them)."""
+    return sorted({r["city"] for r in rows if r["city"] is not None} - known.keys())
+
+
 def _write_by_element_id(tx, query: str, rows: list[dict[str, Any]], ds: str, study: str,
                          eids: dict[str, dict[str, str]]) -> None:
     """One batch of a step of BY_ELEMENT_ID inside a single-transaction load.
@@ -156,7 +162,7 @@ def _write_by_element_id(tx, query: str, rows: list[dict[str, Any]], ds: str, st
         if query == "reference_enterprises":
             return
         cities = eids["City"]
-        missing = sorted({r["city"] for r in rows if r["city"] is not None} - cities.keys())
+        missing = _unknown_cities(rows, cities)
         if missing:
             cities.update(_pairs(tx.run(Q["neo4j_city_eids"], {"names": missing, "study": study})))
         ents = eids["Enterprise"]
@@ -389,11 +395,6 @@ class Neo4jStore(GraphStore):
                 return s.execute_write(work)
 
         return self._guard(run)
-
-    def _session_single(self, name: str, params: dict[str, Any]):
-        """The one record of an internal read statement (e.g. ``neo4j_city_eids``)."""
-        with self._session(read=True) as s:
-            return s.execute_read(lambda tx: tx.run(Q[name], params).single(strict=True))
 
     def _write_many(self, statements: list[tuple[str, dict[str, Any]]]) -> None:
         """Run several internal write statements in ONE transaction (one round trip and commit)."""
@@ -666,7 +667,6 @@ class Neo4jStore(GraphStore):
         # relationship statements (CHECKED): no unique-index seek per relationship end
         state = {"done": 0, "beat": time.monotonic(), "by_key": 0,
                  "eids": {"City": {}, "Enterprise": {}}}
-        self.last_load_batches_by_key = 0
         if progress:
             progress(0, total, "loading")
         parallel = self.writers > 1
@@ -695,10 +695,9 @@ class Neo4jStore(GraphStore):
         if step.query == "merge_enterprises":
             # cities of the study that this load did not MERGE: their elementIds, once
             known = state["eids"]["City"]
-            missing = sorted({r["city"] for r in step.rows if r["city"] is not None} - known.keys())
+            missing = _unknown_cities(step.rows, known)
             if missing:
-                cities, found = self._guard(lambda: self._session_single(
-                    "neo4j_city_eids", {"names": missing, "study": study}))
+                cities, found = self._read("neo4j_city_eids", {"names": missing, "study": study})[0]
                 known.update(zip(cities, found))
         if self.writers > 1 and step.size >= PARALLEL_STEP_MIN_ROWS:
             if rounds is not None:

@@ -564,7 +564,7 @@ class Study:
         return self.store.datasets(study=self.name)
 
     def summary(self) -> dict[str, Any]:
-        """:meth:`counts` plus ``years``: "2015-2024" over the city-year observations and the
+        """:meth:`counts` plus ``years``: "<first>-<last>" over the city-year observations and the
         edges ("" when none)."""
         labels: dict[str, int] = {}
         rels: dict[str, int] = {}

@@ -57,7 +57,7 @@ def _parse_years(s: Optional[str]) -> list[int] | None:
             else:
                 years.append(int(part))
         except ValueError:
-            raise CultnetError(f"--years {s!r}: write years as 2015,2016 or 2015-2024") from None
+            raise CultnetError(f"--years {s!r}: write years as a list (2001,2005) or a range (2001-2010)") from None
     return years
 
 
@@ -326,7 +326,7 @@ def register(app: typer.Typer) -> None:
     @app.command("gravity")
     @handle_errors
     def gravity_command(
-        years: Optional[str] = typer.Option(None, "--years", help="e.g. 2015-2024 or 2020,2024 (default: all)"),
+        years: Optional[str] = typer.Option(None, "--years", help="a range such as 2001-2010 or a list such as 2001,2005 (default: all)"),
         masses: Optional[str] = typer.Option(None, "--masses", help="mass indicators; geometric mean of their product (default: pop,cul when the study has them, else a population-like column and the first other one)"),
         asymmetry: Optional[str] = typer.Option(None, "--asymmetry", help="X of k_ij = X_i/(X_i+X_j), or none (default: cul, else the second mass)"),
         income: Optional[str] = typer.Option(None, "--income", help="per-capita income for the economic distance, or none (default: gdp_pc, else an income-per-head-like column, else none)"),
