@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import threading
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -131,13 +130,27 @@ class Step:
     uses this to build the cooperation rows while the enterprises are being written."""
 
     def __init__(self, query: str, label: str, rows: list[dict[str, Any]] | None = None, *,
-                 make: Callable[[], list[dict[str, Any]]] | None = None, size: int | None = None):
+                 make: Callable[[], list[dict[str, Any]]] | None = None, size: int | None = None,
+                 columns: "Callable[[], CoopColumns] | None" = None):
         if (rows is None) == (make is None):
             raise ValueError("give rows or make")
         self.query, self.label = query, label
         self._rows, self._make = rows, make
+        self._columns_make = columns
+        self._columns: CoopColumns | None = None
         self.size = len(rows) if rows is not None else int(size or 0)
         self._lock = threading.Lock()
+
+    @property
+    def columns(self) -> "CoopColumns | None":
+        """The same rows as columns (``create_cooperation``: :class:`CoopColumns`), built on
+        first access, once; None for a step without a columnar form."""
+        if self._columns_make is None:
+            return None
+        with self._lock:
+            if self._columns is None:
+                self._columns = self._columns_make()
+            return self._columns
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -252,9 +265,10 @@ def bundle_steps(bundle: Bundle) -> list[Step]:
         if ref_ents:
             steps.append(Step("reference_enterprises", "enterprises referenced",
                               [{"id": i} for i in ref_ents]))
-        # one row per frame row (cooperation_rows)
-        steps.append(Step("create_cooperation", "cooperation", make=lambda: cooperation_rows(coop_df),
-                          size=len(coop_df)))
+        # one row per frame row (cooperation_columns; the Neo4j store writes from the columns)
+        columns = _once(lambda: cooperation_columns(coop_df))
+        steps.append(Step("create_cooperation", "cooperation", make=lambda: columns().dicts(),
+                          size=len(coop_df), columns=columns))
     links = [{"source": str(r["source"]), "target": str(r["target"]),
               "weight": float(plain(r.get("weight")) if plain(r.get("weight")) is not None else 1.0),
               "year": _year(r.get("year")), "method": str(r.get("method") or "observed"),
@@ -290,16 +304,105 @@ def cooperation_rows(df: pd.DataFrame | None) -> list[dict[str, Any]]:
 
     Ordering by source keeps the relationship writes of one enterprise together (its node and
     relationship-group records stay hot in the page cache, and a batch locks fewer distinct
-    nodes). Built from whole columns; ~1 s per million rows.
+    nodes). The dicts of :func:`cooperation_columns`.
     """
+    return cooperation_columns(df).dicts()
+
+
+class CoopColumns:
+    """Cooperation rows as columns, ordered by source id (stable), as :func:`cooperation_rows`.
+
+    ``keys``: the enterprise ids (text) of both ends, sorted; ``src`` / ``dst``: each row's ends
+    as positions in ``keys`` (so code order is key order); ``weight`` / ``year``: float and int
+    arrays. Batches are position arrays or slices into the rows; building a batch's statement
+    rows from columns costs a fraction of what per-row dicts cost (the 1M-edge load builds,
+    partitions and writes a million of them; docs/design/load-speed.md, "Columnar cooperation").
+    """
+
+    __slots__ = ("keys", "src", "dst", "weight", "year")
+
+    def __init__(self, keys: np.ndarray, src: np.ndarray, dst: np.ndarray, weight: np.ndarray,
+                 year: np.ndarray):
+        self.keys, self.src, self.dst, self.weight, self.year = keys, src, dst, weight, year
+
+    def __len__(self) -> int:
+        return len(self.src)
+
+    def dicts(self, idx: Any = slice(None)) -> list[dict[str, Any]]:
+        """Rows ``{source, target, weight, year}`` (the shared ``create_cooperation`` rows)."""
+        return [{"source": s, "target": t, "weight": w, "year": y}
+                for s, t, w, y in zip(*self._cols(idx))]
+
+    def lists(self, idx: Any = slice(None)) -> list[list[Any]]:
+        """Rows ``[source, target, weight, year]`` (Neo4j's ``neo4j_create_cooperation``)."""
+        return list(map(list, zip(*self._cols(idx))))
+
+    def _cols(self, idx: Any) -> tuple[list[Any], ...]:
+        return (self.keys[self.src[idx]].tolist(), self.keys[self.dst[idx]].tolist(),
+                self.weight[idx].tolist(), self.year[idx].tolist())
+
+    def element_ids(self, known: dict[str, str]) -> np.ndarray:
+        """The elementId of each key in ``known`` (None where it has none), by key position."""
+        get = known.get
+        return np.array([get(k) for k in self.keys.tolist()] + [None], dtype=object)[:-1]
+
+    def by_element_id(self, eids: np.ndarray, idx: Any = slice(None), *,
+                      keys: bool = False) -> list[list[Any]] | None:
+        """Rows ``[source elementId, target elementId, weight, year]`` (with ``keys``: also the
+        source and target ids) from :meth:`element_ids`; None when an end has no elementId."""
+        a, b = eids[self.src[idx]], eids[self.dst[idx]]
+        if _has_none(a) or _has_none(b):
+            return None
+        cols = [a.tolist(), b.tolist(), self.weight[idx].tolist(), self.year[idx].tolist()]
+        if keys:
+            cols += [self.keys[self.src[idx]].tolist(), self.keys[self.dst[idx]].tolist()]
+        return list(map(list, zip(*cols)))
+
+    def known_rows(self, eids: np.ndarray, idx: slice) -> list[list[Any]]:
+        """:meth:`by_element_id` of the rows ``idx`` without those of which an end has no
+        elementId (what the per-row lookup does: a failed MATCH creates nothing)."""
+        src, dst = self.src[idx], self.dst[idx]
+        a, b = eids[src], eids[dst]
+        w, y = self.weight[idx], self.year[idx]
+        if _has_none(a) or _has_none(b):
+            ok = np.not_equal(a, None) & np.not_equal(b, None)
+            a, b, w, y = a[ok], b[ok], w[ok], y[ok]
+        return list(map(list, zip(a.tolist(), b.tolist(), w.tolist(), y.tolist())))
+
+
+def _has_none(a: np.ndarray) -> bool:
+    return bool(len(a)) and bool(np.equal(a, None).any())
+
+
+def cooperation_columns(df: pd.DataFrame | None) -> CoopColumns:
+    """:class:`CoopColumns` of a cooperation frame: ids as text (``_id_text``), weights as in
+    ``_weight`` (missing, NaN, infinite -> 1.0), years as in ``_year``. ~1 s per million rows."""
     if df is None or len(df) == 0:
-        return []
-    src = [_id_text(v) for v in _column(df, "source")]
-    dst = [_id_text(v) for v in _column(df, "target")]
-    wts = [_weight(v) for v in _column(df, "weight")]
-    yrs = [_year_fast(v) for v in _column(df, "year")]
-    order = sorted(range(len(src)), key=src.__getitem__)
-    return [{"source": src[i], "target": dst[i], "weight": wts[i], "year": yrs[i]} for i in order]
+        e = np.array([], dtype=object)
+        return CoopColumns(e, np.array([], dtype=np.int64), np.array([], dtype=np.int64),
+                           np.array([], dtype=float), np.array([], dtype=np.int64))
+    n = len(df)
+    ends = np.array([_id_text(v) for v in _column(df, "source")]
+                    + [_id_text(v) for v in _column(df, "target")], dtype=object)
+    codes, keys = pd.factorize(ends, sort=True)
+    keys = np.asarray(keys, dtype=object)
+    src, dst = codes[:n], codes[n:]
+    wts = np.array([_weight(v) for v in _column(df, "weight")], dtype=float)
+    yrs = np.array([_year_fast(v) for v in _column(df, "year")], dtype=np.int64)
+    order = np.argsort(src, kind="stable")
+    return CoopColumns(keys, src[order], dst[order], wts[order], yrs[order])
+
+
+def _once(make: Callable[[], Any]) -> Callable[[], Any]:
+    """``make`` called at most once (thread-safe); later calls return its value."""
+    lock, box = threading.Lock(), []
+
+    def get() -> Any:
+        with lock:
+            if not box:
+                box.append(make())
+            return box[0]
+    return get
 
 
 def written_counts(bundle: Bundle) -> dict[str, int]:

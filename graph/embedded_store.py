@@ -67,7 +67,7 @@ from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, now_iso, pla
 from cultnet.graph._results import GraphCollector, scalar
 from cultnet.graph.schema import (FALKORDB_INDEXES, FALKORDB_OLD_UNIQUE, FALKORDB_UNIQUE, SCHEMA_VERSION,
                                   falkordb_ddl_already_done)
-from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load
+from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load, paused_gc
 
 #: How long a schema change or a load waits for FalkorDB's indexer (see _await_indexer).
 INDEXER_WAIT_S = 300.0
@@ -484,6 +484,10 @@ class EmbeddedStore(GraphStore):
 
     # -- loads ---------------------------------------------------------------------------------
     def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
+        with paused_gc():  # (millions of row objects: graph.store.paused_gc)
+            return self._load_bundle(bundle, progress)
+
+    def _load_bundle(self, bundle: Bundle, progress: Progress | None) -> dict[str, Any]:
         steps = bundle_steps(bundle)
         total = sum(len(s.rows) for s in steps)
         ds, study = bundle.dataset_id, bundle.study

@@ -9,8 +9,9 @@
 
 Loads
     A bundle of at most ``single_tx_max_rows`` rows (default 200,000: the sample, a province) is
-    written in ONE transaction: what the dataset wrote before is removed, every batch is
-    written, and the Dataset is marked ``complete``; all or nothing. For a dataset that does
+    written in ONE transaction: what the dataset wrote before is removed, every row is written
+    (statements of ``statement_rows`` rows, default 40,000), and the Dataset is marked
+    ``complete``; all or nothing. For a dataset that does
     not exist yet (up to ``parallel_min_rows``) that transaction is the whole load: it starts by
     creating the Dataset node, complete (``neo4j_claim_dataset``, which also finds out whether
     it existed), nothing is committed before it, and a killed load leaves the store as it was.
@@ -18,7 +19,7 @@ Loads
     this is also the fastest way up to that size (one commit; docs/design/load-speed.md);
     ``parallel_min_rows`` (default the same 200,000) lets a new dataset of more rows than it take
     the batched path below on a machine with idle cores. Larger bundles are written in
-    transactions of ``batch_size`` rows (default 40,000) with the Dataset ``loading`` ->
+    transactions of ``batch_size`` rows (default 10,000) with the Dataset ``loading`` ->
     ``complete`` / ``failed``: visible when complete (every Study read sees only complete
     datasets' rows and attributes); a failed one is purged, and re-running it loads it again.
 
@@ -45,7 +46,10 @@ Loads
     ``LOCATED_IN`` are written by separate ``UNWIND`` statements (``NEO4J_SPLIT``: fewer Eager
     operators), a new enterprise gets its lists by ``ON CREATE``; cooperation is CREATEd (the
     dataset owns it) from rows sent as lists ordered by source id; the purge runs only when the
-    Dataset existed before the load; rows are built from whole DataFrame columns.
+    Dataset existed before the load; rows are built from whole DataFrame columns, the
+    cooperation rows from its columns (``CoopColumns``: positions into the enterprise keys,
+    partitioned as position arrays by ``edge_rounds_index``); the garbage collector is paused
+    while a load runs (``graph.store.paused_gc``).
 
     Every load transaction has an explicit timeout (``load_timeout_s``, default 3600 s, env
     ``CULTNET_LOAD_TIMEOUT``), so the server's ``db.transaction.timeout`` does not cut large loads
@@ -72,6 +76,7 @@ import uuid
 from typing import Any, Callable
 
 import neo4j
+import numpy as np
 import pandas as pd
 from neo4j import GraphDatabase, Query
 from neo4j import exceptions as nx
@@ -81,12 +86,12 @@ from cultnet.errors import CultnetError, QueryRejected, QueryTimeout, StoreUnava
 from cultnet.graph._syntax import syntax_message
 from cultnet.model import Bundle
 from cultnet.settings import Settings
-from cultnet.graph._cypher import (Q, bundle_steps, dataset_params, now_iso, plain,
+from cultnet.graph._cypher import (Q, CoopColumns, bundle_steps, dataset_params, now_iso, plain,
                                    result_rows, results_query, written_counts)
-from cultnet.graph._partition import edge_rounds, split_rows
+from cultnet.graph._partition import edge_rounds, edge_rounds_index, split_rows
 from cultnet.graph._results import GraphCollector, scalar
 from cultnet.graph.schema import NEO4J_DDL, NEO4J_PRE_MIGRATION, SCHEMA_VERSION
-from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load
+from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load, paused_gc
 
 # The driver logs through the "neo4j" logger (server notifications, "Transaction failed and will
 # be retried" after a deadlock). A library handler keeps Python's last-resort handler from
@@ -102,8 +107,12 @@ STALE_AFTER_S = 600.0
 HEARTBEAT_EVERY_S = 5.0
 #: Transaction metadata key naming the Dataset a load transaction writes.
 LOAD_META = "cultnet_load"
-#: Rows per load transaction of a batched load (docs/design/load-speed.md).
-BATCH_SIZE = 40_000
+#: Rows per load transaction of a batched load (docs/design/load-speed.md, "Columnar
+#: cooperation": with relationship ends by elementId, 10,000-row transactions took less server
+#: CPU than 40,000-row ones at 1M edges).
+BATCH_SIZE = 10_000
+#: Rows per statement inside a single-transaction load.
+STATEMENT_ROWS = 40_000
 #: A load of a new dataset with more rows than this is written batched, by parallel writers,
 #: visible when complete; at most this many: one transaction. The default equals
 #: single_tx_max_rows: on 2 shared cores one transaction took the least server CPU and wall
@@ -118,7 +127,26 @@ NEO4J_SPLIT = {"merge_enterprises": ("neo4j_merge_enterprise_nodes", "neo4j_crea
                "create_cooperation": ("neo4j_create_cooperation",)}
 
 
-def _coop_lists(rows: list[dict[str, Any]]) -> list[list[Any]]:
+class _CoopPart:
+    """A batched load's share of a cooperation step: positions into the step's
+    :class:`CoopColumns` (with the elementId of each enterprise key), sliced into batches as a
+    list of rows would be. The statement rows of a batch are built from the columns."""
+
+    __slots__ = ("cols", "idx", "eids")
+
+    def __init__(self, cols: CoopColumns, idx: np.ndarray, eids: np.ndarray):
+        self.cols, self.idx, self.eids = cols, idx, eids
+
+    def __len__(self) -> int:
+        return len(self.idx)
+
+    def __getitem__(self, part: slice) -> "_CoopPart":
+        return _CoopPart(self.cols, self.idx[part], self.eids)
+
+
+def _coop_lists(rows: "list[dict[str, Any]] | _CoopPart") -> list[list[Any]]:
+    if isinstance(rows, _CoopPart):
+        return rows.cols.lists(rows.idx)
     return [[r["source"], r["target"], r["weight"], r["year"]] for r in rows]
 
 
@@ -195,6 +223,8 @@ def _checked_rows(name: str, rows: list[dict[str, Any]],
     """The rows of ``CHECKED[name]`` for a batch of Step rows, or None when an end has no known
     elementId (the batch is then written by key). A LOCATED_IN row without a city is left out,
     as the key-seek statement creates nothing for it."""
+    if isinstance(rows, _CoopPart):
+        return rows.cols.by_element_id(rows.eids, rows.idx, keys=True)
     ents = eids["Enterprise"]
     out: list[list[Any]] = []
     if name == "neo4j_create_cooperation":
@@ -274,11 +304,13 @@ class Neo4jStore(GraphStore):
     backend = "neo4j"
 
     def __init__(self, settings: Settings | None = None, *, batch_size: int = BATCH_SIZE,
+                 statement_rows: int = STATEMENT_ROWS,
                  single_tx_max_rows: int = 200_000, load_timeout_s: float | None = None,
                  stale_after_s: float | None = None, recover: bool = True,
                  writers: int | None = None, parallel_min_rows: int = PARALLEL_MIN_ROWS):
         self.settings = settings or Settings.from_env()
         self.batch_size = batch_size
+        self.statement_rows = statement_rows
         self.parallel_min_rows = parallel_min_rows
         self.writers = max(1, int(_setting(writers, self.settings, "load_writers",
                                            "CULTNET_LOAD_WRITERS", 2)))
@@ -525,6 +557,10 @@ class Neo4jStore(GraphStore):
         return [r[0] for r in rows]
 
     def load_bundle(self, bundle: Bundle, progress: Progress | None = None) -> dict[str, Any]:
+        with paused_gc():  # (millions of row objects: graph.store.paused_gc)
+            return self._load_bundle(bundle, progress)
+
+    def _load_bundle(self, bundle: Bundle, progress: Progress | None) -> dict[str, Any]:
         steps = bundle_steps(bundle)
         total = sum(s.size for s in steps)
         ds, study = bundle.dataset_id, bundle.study
@@ -637,7 +673,21 @@ class Neo4jStore(GraphStore):
                 progress(0, total, "loading")
             eids: dict[str, dict[str, str]] = {"City": {}, "Enterprise": {}}  # of nodes this tx MERGEd
             for step in steps:
-                for batch in step.batches(self.batch_size):
+                cols = step.columns if step.query == "create_cooperation" else None
+                if cols is not None:
+                    # rows by elementId straight from the columns (every endpoint was MERGEd
+                    # by a step before: bundle_steps' reference_enterprises)
+                    known = cols.element_ids(eids["Enterprise"])
+                    for lo in range(0, len(cols), self.statement_rows):
+                        coop = cols.known_rows(known, slice(lo, lo + self.statement_rows))
+                        if coop:
+                            tx.run(Q["neo4j_create_cooperation_eid"],
+                                   {"rows": coop, "dataset": ds}).consume()
+                        done += min(self.statement_rows, len(cols) - lo)
+                        if progress:
+                            progress(done, total, step.label)
+                    continue
+                for batch in step.batches(self.statement_rows):
                     if step.query in BY_ELEMENT_ID:
                         _write_by_element_id(tx, step.query, batch, ds, bundle.study, eids)
                     else:
@@ -677,7 +727,7 @@ class Neo4jStore(GraphStore):
         try:
             for step in steps:
                 if parallel and step.query == "create_cooperation" and step.size >= PARALLEL_STEP_MIN_ROWS:
-                    rounds[id(step)] = pool.submit(lambda st=step: edge_rounds(st.rows, self.writers))
+                    rounds[id(step)] = pool.submit(self._edge_rounds, step)
             for step in steps:
                 self._write_step(ds, step, rounds.get(id(step)), total, progress, state,
                                  study=bundle.study)
@@ -689,9 +739,27 @@ class Neo4jStore(GraphStore):
         self._write("set_dataset_status", {"id": ds, "study": bundle.study, "status": "complete",
                                            "error": None, "now": now_iso()})
 
+    def _edge_rounds(self, step) -> list[list[Any]]:
+        """The rounds of a cooperation step's parts (graph._partition): position arrays into
+        its columns, or lists of rows for a step without columns."""
+        cols = step.columns
+        if cols is None:
+            return edge_rounds(step.rows, self.writers)
+        return edge_rounds_index(cols.src, cols.dst, len(cols.keys), self.writers)
+
     def _write_step(self, ds: str, step, rounds: concurrent.futures.Future | None, total: int,
                     progress: Progress | None, state: dict[str, Any], *, study: str) -> None:
         names = NEO4J_SPLIT.get(step.query, (step.query,))
+        cols = step.columns if step.query == "create_cooperation" else None
+        if cols is not None:
+            # batches built from the columns, by the elementIds of the enterprises this load
+            # MERGEd (all node steps are done: the array is complete and stays valid)
+            known = cols.element_ids(state["eids"]["Enterprise"])
+            idx_rounds = rounds.result() if rounds is not None else [[np.arange(len(cols))]]
+            for parts in idx_rounds:
+                self._write_parallel(ds, names, [_CoopPart(cols, p, known) for p in parts],
+                                     total, step.label, progress, state, study=study)
+            return
         if step.query == "merge_enterprises":
             # cities of the study that this load did not MERGE: their elementIds, once
             known = state["eids"]["City"]

@@ -16,7 +16,10 @@ datasets, and runs user queries; every read for analysis goes through a :class:`
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -697,6 +700,36 @@ def _unknown_study(name: str, names: list[str]) -> str:
     held = (f"; it holds {len(names)} stud{'y' if len(names) == 1 else 'ies'}: {', '.join(names)}"
             if names else "; it holds no study yet")
     return f"No study {name!r} in this store{hint}{held}. Choose one with --study NAME or CULTNET_STUDY."
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = [0, False]  # loads running inside paused_gc, and whether gc was enabled before them
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Python's cyclic garbage collector paused while a load builds and sends its rows.
+
+    A load allocates millions of container objects (row lists and dicts, the driver's records)
+    and frees almost none of them until it ends; every few thousand allocations the collector
+    runs, and its full passes walk all of them again. Measured: building the one million rows of
+    a 1M-edge cooperation step took 2.7 s with the collector and 0.6 s without
+    (docs/design/load-speed.md, "Columnar cooperation"). Reference counting still frees
+    everything that is not in a cycle; the collector is enabled again (if it was) when the
+    last concurrent load leaves.
+    """
+    with _gc_lock:
+        if _gc_pauses[0] == 0:
+            _gc_pauses[1] = gc.isenabled()
+            gc.disable()
+        _gc_pauses[0] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses[0] -= 1
+            if _gc_pauses[0] == 0 and _gc_pauses[1]:
+                gc.enable()
 
 
 def fail_load(dataset_id: str, error: BaseException, reason: str,

@@ -10,8 +10,8 @@ import pytest
 
 from cultnet.errors import QueryRejected, QueryTimeout
 from cultnet.model import NO_YEAR, Bundle
-from cultnet.graph._cypher import (QUERY_DIR, Q, bundle_steps, observation_key, plain, props_frame,
-                           result_rows, series_key, written_counts)
+from cultnet.graph._cypher import (QUERY_DIR, Q, bundle_steps, cooperation_columns, observation_key,
+                                   plain, props_frame, result_rows, series_key, written_counts)
 
 
 def test_every_query_file_names_its_params_in_its_header():
@@ -162,3 +162,82 @@ def test_parse_params():
         parse_params(["novalue"])
     with pytest.raises(CultnetError):
         parse_params(["bad-name=1"])
+
+
+def _coop_reference(df):
+    """cooperation rows the plain way (the implementation before CoopColumns): ids as text,
+    missing / NaN / infinite weight 1.0, missing year NO_YEAR, stably sorted by source id."""
+    out = []
+    for s, t, w, y in zip(df["source"], df["target"], df["weight"], df["year"]):
+        w = plain(w)
+        y = plain(y)
+        out.append({"source": str(plain(s)), "target": str(plain(t)),
+                    "weight": 1.0 if w is None else float(w), "year": NO_YEAR if y is None else int(y)})
+    return sorted(out, key=lambda r: r["source"])
+
+
+def test_cooperation_columns_are_the_plain_rows():
+    rng = np.random.default_rng(5)
+    n = 500
+    ids = np.array([f"E{i}" for i in range(40)] + list(range(100, 140)), dtype=object)  # text and int ids
+    df = pd.DataFrame({"source": ids[rng.integers(0, 80, n)], "target": ids[rng.integers(0, 80, n)],
+                       "weight": rng.choice([1.0, 2.5, np.nan, np.inf, 4.0], n),
+                       "year": rng.choice([2001.0, 2005.0, np.nan], n)})
+    cols = cooperation_columns(df)
+    want = _coop_reference(df)
+    assert cols.dicts() == want
+    assert cols.lists(slice(10, 20)) == [[r["source"], r["target"], r["weight"], r["year"]] for r in want[10:20]]
+    assert all(type(r["year"]) is int and type(r["weight"]) is float for r in cols.dicts())
+    assert list(cols.keys) == sorted({r["source"] for r in want} | {r["target"] for r in want})
+    # elementIds by key: rows by elementId, None for a batch with an unknown end, and the
+    # known rows only (what a failed MATCH per row leaves)
+    known = {k: f"eid-{k}" for k in cols.keys.tolist() if k != "E3"}
+    eids = cols.element_ids(known)
+    ok = [r for r in want if "E3" not in (r["source"], r["target"])]
+    assert cols.known_rows(eids, slice(None)) == [
+        [f"eid-{r['source']}", f"eid-{r['target']}", r["weight"], r["year"]] for r in ok]
+    assert cols.by_element_id(eids) is None  # some row has E3
+    pos = np.array([i for i, r in enumerate(want) if "E3" not in (r["source"], r["target"])][:5])
+    assert cols.by_element_id(eids, pos, keys=True) == [
+        [f"eid-{r['source']}", f"eid-{r['target']}", r["weight"], r["year"], r["source"], r["target"]]
+        for r in (want[i] for i in pos.tolist())]
+    assert len(cooperation_columns(df.iloc[:0])) == 0 and cooperation_columns(None).dicts() == []
+
+
+def test_cooperation_step_rows_and_columns_agree():
+    step = {s.query: s for s in bundle_steps(bundle())}["create_cooperation"]
+    assert step.columns.dicts() == step.rows == [
+        {"source": "1", "target": "2", "weight": 3.0, "year": NO_YEAR}]
+    assert {s.query: s for s in bundle_steps(bundle())}["merge_cities"].columns is None
+
+
+def test_paused_gc_restores_the_collector_state():
+    import gc
+    import threading
+
+    from cultnet.graph.store import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        inner = threading.Event()
+        out = threading.Event()
+
+        def other():  # a second load in another thread; the first to leave keeps it paused
+            with paused_gc():
+                inner.set()
+                out.wait(5)
+        t = threading.Thread(target=other)
+        t.start()
+        inner.wait(5)
+    assert not gc.isenabled()  # the other load still runs
+    out.set()
+    t.join()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()  # was off before: stays off
+    finally:
+        gc.enable()
