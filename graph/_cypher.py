@@ -132,19 +132,19 @@ class Step:
     def __init__(self, query: str, label: str, rows: list[dict[str, Any]] | None = None, *,
                  make: Callable[[], list[dict[str, Any]]] | None = None, size: int | None = None,
                  columns: "Callable[[], CoopColumns] | None" = None):
-        if (rows is None) == (make is None):
-            raise ValueError("give rows or make")
+        if (rows is not None) + (make is not None) + (columns is not None) != 1:
+            raise ValueError("give rows, make or columns")
         self.query, self.label = query, label
         self._rows, self._make = rows, make
         self._columns_make = columns
         self._columns: CoopColumns | None = None
         self.size = len(rows) if rows is not None else int(size or 0)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # (rows of a columnar step are built from its columns)
 
     @property
     def columns(self) -> "CoopColumns | None":
-        """The same rows as columns (``create_cooperation``: :class:`CoopColumns`), built on
-        first access, once; None for a step without a columnar form."""
+        """The rows as columns (``create_cooperation``: :class:`CoopColumns`), built on first
+        access, once; None for a step without a columnar form. Its ``rows`` are their dicts."""
         if self._columns_make is None:
             return None
         with self._lock:
@@ -156,9 +156,11 @@ class Step:
     def rows(self) -> list[dict[str, Any]]:
         with self._lock:
             if self._rows is None:
-                assert self._make is not None
-                self._rows = self._make()
-                self._make = None
+                if self._make is not None:
+                    self._rows = self._make()
+                    self._make = None
+                else:
+                    self._rows = self.columns.dicts()
                 self.size = len(self._rows)
             return self._rows
 
@@ -266,9 +268,8 @@ def bundle_steps(bundle: Bundle) -> list[Step]:
             steps.append(Step("reference_enterprises", "enterprises referenced",
                               [{"id": i} for i in ref_ents]))
         # one row per frame row (cooperation_columns; the Neo4j store writes from the columns)
-        columns = _once(lambda: cooperation_columns(coop_df))
-        steps.append(Step("create_cooperation", "cooperation", make=lambda: columns().dicts(),
-                          size=len(coop_df), columns=columns))
+        steps.append(Step("create_cooperation", "cooperation", size=len(coop_df),
+                          columns=lambda: cooperation_columns(coop_df)))
     links = [{"source": str(r["source"]), "target": str(r["target"]),
               "weight": float(plain(r.get("weight")) if plain(r.get("weight")) is not None else 1.0),
               "year": _year(r.get("year")), "method": str(r.get("method") or "observed"),
@@ -344,7 +345,7 @@ class CoopColumns:
     def element_ids(self, known: dict[str, str]) -> np.ndarray:
         """The elementId of each key in ``known`` (None where it has none), by key position."""
         get = known.get
-        return np.array([get(k) for k in self.keys.tolist()] + [None], dtype=object)[:-1]
+        return np.array([get(k) for k in self.keys.tolist()], dtype=object)
 
     def by_element_id(self, eids: np.ndarray, idx: Any = slice(None), *,
                       keys: bool = False) -> list[list[Any]] | None:
@@ -361,13 +362,12 @@ class CoopColumns:
     def known_rows(self, eids: np.ndarray, idx: slice) -> list[list[Any]]:
         """:meth:`by_element_id` of the rows ``idx`` without those of which an end has no
         elementId (what the per-row lookup does: a failed MATCH creates nothing)."""
-        src, dst = self.src[idx], self.dst[idx]
-        a, b = eids[src], eids[dst]
-        w, y = self.weight[idx], self.year[idx]
-        if _has_none(a) or _has_none(b):
-            ok = np.not_equal(a, None) & np.not_equal(b, None)
-            a, b, w, y = a[ok], b[ok], w[ok], y[ok]
-        return list(map(list, zip(a.tolist(), b.tolist(), w.tolist(), y.tolist())))
+        rows = self.by_element_id(eids, idx)
+        if rows is not None:
+            return rows
+        pos = np.arange(len(self))[idx]
+        ok = np.not_equal(eids[self.src[pos]], None) & np.not_equal(eids[self.dst[pos]], None)
+        return self.by_element_id(eids, pos[ok]) or []
 
 
 def _has_none(a: np.ndarray) -> bool:
@@ -391,18 +391,6 @@ def cooperation_columns(df: pd.DataFrame | None) -> CoopColumns:
     yrs = np.array([_year_fast(v) for v in _column(df, "year")], dtype=np.int64)
     order = np.argsort(src, kind="stable")
     return CoopColumns(keys, src[order], dst[order], wts[order], yrs[order])
-
-
-def _once(make: Callable[[], Any]) -> Callable[[], Any]:
-    """``make`` called at most once (thread-safe); later calls return its value."""
-    lock, box = threading.Lock(), []
-
-    def get() -> Any:
-        with lock:
-            if not box:
-                box.append(make())
-            return box[0]
-    return get
 
 
 def written_counts(bundle: Bundle) -> dict[str, int]:

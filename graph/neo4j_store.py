@@ -88,7 +88,7 @@ from cultnet.model import Bundle
 from cultnet.settings import Settings
 from cultnet.graph._cypher import (Q, CoopColumns, bundle_steps, dataset_params, now_iso, plain,
                                    result_rows, results_query, written_counts)
-from cultnet.graph._partition import edge_rounds, edge_rounds_index, split_rows
+from cultnet.graph._partition import edge_rounds_index, split_rows
 from cultnet.graph._results import GraphCollector, scalar
 from cultnet.graph.schema import NEO4J_DDL, NEO4J_PRE_MIGRATION, SCHEMA_VERSION
 from cultnet.graph.store import GraphStore, Progress, QueryResult, fail_load, paused_gc
@@ -144,19 +144,17 @@ class _CoopPart:
         return _CoopPart(self.cols, self.idx[part], self.eids)
 
 
-def _coop_lists(rows: "list[dict[str, Any]] | _CoopPart") -> list[list[Any]]:
-    if isinstance(rows, _CoopPart):
-        return rows.cols.lists(rows.idx)
-    return [[r["source"], r["target"], r["weight"], r["year"]] for r in rows]
+def _coop_lists(rows: _CoopPart) -> list[list[Any]]:
+    return rows.cols.lists(rows.idx)
 
 
 #: Statements whose rows Neo4j gets in another shape than the shared Step rows.
-NEO4J_ROWS: dict[str, Callable[[list[dict[str, Any]]], list[Any]]] = {
+NEO4J_ROWS: dict[str, Callable[[Any], list[Any]]] = {
     "neo4j_create_cooperation": _coop_lists}
 
 
 #: Steps a single-transaction load writes by elementId (_write_by_element_id).
-BY_ELEMENT_ID = ("merge_cities", "merge_enterprises", "reference_enterprises", "create_cooperation")
+BY_ELEMENT_ID = ("merge_cities", "merge_enterprises", "reference_enterprises")
 
 
 def _unknown_cities(rows: list[dict[str, Any]], known: dict[str, str]) -> list[str]:
@@ -170,7 +168,8 @@ def _write_by_element_id(tx, query: str, rows: list[dict[str, Any]], ds: str, st
     """One batch of a step of BY_ELEMENT_ID inside a single-transaction load.
 
     The city and enterprise MERGE statements return each node's elementId (``eids["City"]``,
-    ``eids["Enterprise"]``); LOCATED_IN and COOPERATES then find their ends by elementId, not by
+    ``eids["Enterprise"]``); LOCATED_IN here, and COOPERATES from the cooperation step's
+    columns (``_load_one_tx``), then find their ends by elementId, not by
     a locking seek of the unique ``(study, id)`` / ``(study, name)`` index per row: 4x less
     server time for the cooperation statement (docs/design/load-speed.md). The nodes were
     MERGEd, so locked, in this transaction: their elementIds cannot be reused before it ends.
@@ -198,13 +197,6 @@ def _write_by_element_id(tx, query: str, rows: list[dict[str, Any]], ds: str, st
                    if r["city"] in cities and r["id"] in ents]
         if located:
             tx.run(Q["neo4j_create_located_in_eid"], {"rows": located, "dataset": ds}).consume()
-        return
-    # every endpoint was MERGEd by a step before (bundle_steps: reference_enterprises)
-    get = eids["Enterprise"].get
-    coop = [[a, b, r["weight"], r["year"]] for r in rows
-            if (a := get(r["source"])) is not None and (b := get(r["target"])) is not None]
-    if coop:
-        tx.run(Q["neo4j_create_cooperation_eid"], {"rows": coop, "dataset": ds}).consume()
 
 
 #: Batched loads: statements that return the elementIds of the nodes they MERGE (their Step
@@ -218,22 +210,15 @@ CHECKED = {"neo4j_create_located_in": "neo4j_create_located_in_checked",
            "neo4j_create_cooperation": "neo4j_create_cooperation_checked"}
 
 
-def _checked_rows(name: str, rows: list[dict[str, Any]],
+def _checked_rows(name: str, rows: "list[dict[str, Any]] | _CoopPart",
                   eids: dict[str, dict[str, str]]) -> list[list[Any]] | None:
-    """The rows of ``CHECKED[name]`` for a batch of Step rows, or None when an end has no known
-    elementId (the batch is then written by key). A LOCATED_IN row without a city is left out,
-    as the key-seek statement creates nothing for it."""
+    """The rows of ``CHECKED[name]`` for a batch (Step rows; for cooperation a ``_CoopPart``), or
+    None when an end has no known elementId (the batch is then written by key). A LOCATED_IN
+    row without a city is left out, as the key-seek statement creates nothing for it."""
     if isinstance(rows, _CoopPart):
         return rows.cols.by_element_id(rows.eids, rows.idx, keys=True)
     ents = eids["Enterprise"]
     out: list[list[Any]] = []
-    if name == "neo4j_create_cooperation":
-        for r in rows:
-            a, b = ents.get(r["source"]), ents.get(r["target"])
-            if a is None or b is None:
-                return None
-            out.append([a, b, r["weight"], r["year"], r["source"], r["target"]])
-        return out
     cities = eids["City"]
     for r in rows:
         city = r["city"]
@@ -673,8 +658,8 @@ class Neo4jStore(GraphStore):
                 progress(0, total, "loading")
             eids: dict[str, dict[str, str]] = {"City": {}, "Enterprise": {}}  # of nodes this tx MERGEd
             for step in steps:
-                cols = step.columns if step.query == "create_cooperation" else None
-                if cols is not None:
+                if step.query == "create_cooperation":
+                    cols = step.columns
                     # rows by elementId straight from the columns (every endpoint was MERGEd
                     # by a step before: bundle_steps' reference_enterprises)
                     known = cols.element_ids(eids["Enterprise"])
@@ -739,19 +724,17 @@ class Neo4jStore(GraphStore):
         self._write("set_dataset_status", {"id": ds, "study": bundle.study, "status": "complete",
                                            "error": None, "now": now_iso()})
 
-    def _edge_rounds(self, step) -> list[list[Any]]:
+    def _edge_rounds(self, step) -> list[list[np.ndarray]]:
         """The rounds of a cooperation step's parts (graph._partition): position arrays into
-        its columns, or lists of rows for a step without columns."""
+        its columns."""
         cols = step.columns
-        if cols is None:
-            return edge_rounds(step.rows, self.writers)
         return edge_rounds_index(cols.src, cols.dst, len(cols.keys), self.writers)
 
     def _write_step(self, ds: str, step, rounds: concurrent.futures.Future | None, total: int,
                     progress: Progress | None, state: dict[str, Any], *, study: str) -> None:
         names = NEO4J_SPLIT.get(step.query, (step.query,))
-        cols = step.columns if step.query == "create_cooperation" else None
-        if cols is not None:
+        if step.query == "create_cooperation":
+            cols = step.columns
             # batches built from the columns, by the elementIds of the enterprises this load
             # MERGEd (all node steps are done: the array is complete and stays valid)
             known = cols.element_ids(state["eids"]["Enterprise"])
@@ -768,11 +751,6 @@ class Neo4jStore(GraphStore):
                 cities, found = self._read("neo4j_city_eids", {"names": missing, "study": study})[0]
                 known.update(zip(cities, found))
         if self.writers > 1 and step.size >= PARALLEL_STEP_MIN_ROWS:
-            if rounds is not None:
-                for parts in rounds.result():
-                    self._write_parallel(ds, names, parts, total, step.label, progress, state,
-                                         study=study)
-                return
             if step.query == "merge_enterprises":
                 # the nodes by id, then LOCATED_IN by city: no two writers share a node
                 nodes, located = names
